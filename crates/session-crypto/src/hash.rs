@@ -1,0 +1,100 @@
+//! Thin wrappers over the hash functions the Session protocols use, fed in parts so that
+//! callers never build temporary concatenations.
+
+use blake2::digest::{FixedOutput, KeyInit, Update, consts::U24, consts::U32, consts::U64};
+use blake2::{Blake2b, Blake2bMac};
+use sha2::{Digest, Sha512};
+
+/// SHA-512 over the concatenation of `parts`.
+pub(crate) fn sha512(parts: &[&[u8]]) -> [u8; 64] {
+    let mut h = Sha512::new();
+    for p in parts {
+        Digest::update(&mut h, p);
+    }
+    h.finalize().into()
+}
+
+/// Unkeyed BLAKE2b with a 64-byte digest over the concatenation of `parts`.
+pub(crate) fn blake2b_512(parts: &[&[u8]]) -> [u8; 64] {
+    let mut h = Blake2b::<U64>::default();
+    for p in parts {
+        Update::update(&mut h, p);
+    }
+    h.finalize_fixed().into()
+}
+
+/// Unkeyed BLAKE2b with a 32-byte digest.
+pub(crate) fn blake2b_256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Blake2b::<U32>::default();
+    for p in parts {
+        Update::update(&mut h, p);
+    }
+    h.finalize_fixed().into()
+}
+
+/// Unkeyed BLAKE2b with a 24-byte digest (the sealed-box nonce).
+pub(crate) fn blake2b_192(parts: &[&[u8]]) -> [u8; 24] {
+    let mut h = Blake2b::<U24>::default();
+    for p in parts {
+        Update::update(&mut h, p);
+    }
+    h.finalize_fixed().into()
+}
+
+/// Keyed BLAKE2b (MAC mode) with a 32-byte digest. `key` must be 1..=64 bytes.
+pub(crate) fn blake2b_keyed_256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    // Invariant: every caller passes a constant key of 1..=64 bytes, which
+    // `new_from_slice` accepts (it rejects only keys longer than 64 bytes).
+    #[allow(clippy::expect_used)]
+    let mut h = Blake2bMac::<U32>::new_from_slice(key).expect("BLAKE2b key of 1..=64 bytes");
+    for p in parts {
+        Update::update(&mut h, p);
+    }
+    h.finalize_fixed().into()
+}
+
+/// Keyed BLAKE2b (MAC mode) with a 64-byte digest. `key` must be 1..=64 bytes.
+pub(crate) fn blake2b_keyed_512(key: &[u8], parts: &[&[u8]]) -> [u8; 64] {
+    // Invariant: as in `blake2b_keyed_256`, keys are constants of 1..=64 bytes.
+    #[allow(clippy::expect_used)]
+    let mut h = Blake2bMac::<U64>::new_from_slice(key).expect("BLAKE2b key of 1..=64 bytes");
+    for p in parts {
+        Update::update(&mut h, p);
+    }
+    h.finalize_fixed().into()
+}
+
+/// Personalised, unkeyed, unsalted BLAKE2b-512 (libsodium
+/// `crypto_generichash_blake2b_salt_personal` with no key). `personal` is at most 16 bytes.
+pub(crate) fn blake2b_personal_512(personal: &[u8; 16], parts: &[&[u8]]) -> [u8; 64] {
+    // Invariant: no key, an empty salt and a 16-byte personal string are always accepted
+    // (the limits are 64, 16 and 16 bytes).
+    #[allow(clippy::expect_used)]
+    let mut h = Blake2bMac::<U64>::new_with_salt_and_personal(None, &[], personal)
+        .expect("16-byte personal string is within BLAKE2b limits");
+    for p in parts {
+        Update::update(&mut h, p);
+    }
+    h.finalize_fixed().into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blake2b_512_of_empty_matches_rfc7693_appendix() {
+        // BLAKE2b-512("") from RFC 7693 / the reference implementation.
+        assert_eq!(
+            hex::encode(blake2b_512(&[])),
+            "786a02f742015903c6c6fd852552d272912f4740e15847618a86e217f71f5419\
+             d25e1031afee585313896444934eb04b903a685b1448b755d56f701afe9be2ce"
+        );
+    }
+
+    #[test]
+    fn parts_hash_like_their_concatenation() {
+        assert_eq!(blake2b_256(&[b"ab", b"c"]), blake2b_256(&[b"abc"]));
+        assert_eq!(sha512(&[b"a", b"", b"bc"]), sha512(&[b"abc"]));
+    }
+}
