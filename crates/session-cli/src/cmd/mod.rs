@@ -1,0 +1,6 @@
+//! One module per command group.
+
+pub mod blind;
+pub mod common;
+pub mod id;
+pub mod sogs;
