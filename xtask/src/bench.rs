@@ -1,8 +1,317 @@
-//! `cargo xtask bench`: runs the criterion benches and writes docs/PERFORMANCE.md.
+//! `cargo xtask bench`: runs every bench target of the workspace and writes
+//! `docs/PERFORMANCE.md`.
+//!
+//! Two kinds of results are collected:
+//! - criterion groups named `<crate>/<operation>` whose functions are `session-rs` and, where a
+//!   comparison is asked for, `libsodium` (or other named variants); their mean times are read
+//!   from criterion's `estimates.json` files;
+//! - `harness = false` load generators that print `perf: name=<metric> value=<n> unit=<u>`.
 
-/// Runs the benches (optionally filtered) and writes the report.
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use anyhow::{Context, bail};
+
+/// Time-ratio targets (session-rs time / libsodium time) of named groups; others use 1.2.
+const RATIO_TARGETS: &[(&str, f64)] = &[
+    ("session-crypto/blinded_request_signing", 1.0),
+    ("session-schema/encode_sign_200b", 1.0),
+    ("session-schema/decode_verify_200b", 1.0),
+];
+const DEFAULT_RATIO_TARGET: f64 = 1.2;
+
+/// One criterion measurement.
+struct Measurement {
+    group: String,
+    function: String,
+    mean_ns: f64,
+    throughput: Option<String>,
+}
+
+/// One `perf:` line of a load generator.
+struct Perf {
+    name: String,
+    value: f64,
+    unit: String,
+}
+
+/// Runs the benches (optionally only those matching `filter`) and writes the report.
 pub(crate) fn run(filter: &[String]) -> anyhow::Result<()> {
-    let _ = filter;
-    eprintln!("xtask: bench: no benches yet");
+    let root = crate::root();
+    let criterion_home = root.join("target").join("criterion");
+    let mut cmd = crate::cargo();
+    cmd.args(["bench", "--workspace", "--locked"]);
+    if !filter.is_empty() {
+        cmd.arg("--").args(filter);
+    }
+    cmd.env("CRITERION_HOME", &criterion_home)
+        .stdout(Stdio::piped());
+    eprintln!("xtask: cargo bench --workspace");
+    let mut child = cmd.spawn().context("cannot start cargo bench")?;
+    let mut perfs = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line?;
+            println!("{line}");
+            if let Some(p) = parse_perf(&line) {
+                perfs.push(p);
+            }
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("cargo bench failed ({status})");
+    }
+    let measurements = read_criterion(&criterion_home)?;
+    let report = render(&measurements, &perfs)?;
+    let path = root.join("docs").join("PERFORMANCE.md");
+    std::fs::write(&path, report).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("xtask: wrote {}", path.display());
     Ok(())
+}
+
+fn parse_perf(line: &str) -> Option<Perf> {
+    let rest = line.trim().strip_prefix("perf: ")?;
+    let (mut name, mut value, mut unit) = (None, None, None);
+    for field in rest.split_whitespace() {
+        match field.split_once('=')? {
+            ("name", v) => name = Some(v.to_owned()),
+            ("value", v) => value = v.parse().ok(),
+            ("unit", v) => unit = Some(v.to_owned()),
+            _ => {}
+        }
+    }
+    Some(Perf {
+        name: name?,
+        value: value?,
+        unit: unit?,
+    })
+}
+
+/// Every `<group>/<function>/new/{benchmark,estimates}.json` under criterion's home.
+fn read_criterion(home: &Path) -> anyhow::Result<Vec<Measurement>> {
+    let mut out = Vec::new();
+    if !home.exists() {
+        return Ok(out);
+    }
+    let mut stack = vec![home.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n == "new") {
+                    if let Some(m) = read_measurement(&path)? {
+                        out.push(m);
+                    }
+                } else if path
+                    .file_name()
+                    .is_none_or(|n| n != "base" && n != "change")
+                {
+                    stack.push(path);
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.group, &a.function).cmp(&(&b.group, &b.function)));
+    Ok(out)
+}
+
+fn read_measurement(dir: &Path) -> anyhow::Result<Option<Measurement>> {
+    let (bench, est) = (dir.join("benchmark.json"), dir.join("estimates.json"));
+    if !bench.exists() || !est.exists() {
+        return Ok(None);
+    }
+    let bench: serde_json::Value = serde_json::from_slice(&std::fs::read(&bench)?)?;
+    let est: serde_json::Value = serde_json::from_slice(&std::fs::read(&est)?)?;
+    let group = bench["group_id"].as_str().unwrap_or_default().to_owned();
+    let function = bench["function_id"].as_str().unwrap_or("").to_owned();
+    let function = match bench["value_str"].as_str() {
+        Some(v) if !function.is_empty() => format!("{function}/{v}"),
+        Some(v) => v.to_owned(),
+        None => function,
+    };
+    let Some(mean_ns) = est["mean"]["point_estimate"].as_f64() else {
+        return Ok(None);
+    };
+    let throughput = match &bench["throughput"] {
+        serde_json::Value::Object(t) => t.iter().next().and_then(|(kind, n)| {
+            let n = n.as_f64()?;
+            let per_sec = n / (mean_ns / 1e9);
+            Some(match kind.as_str() {
+                "Bytes" | "BytesDecimal" => format!("{:.1} MB/s", per_sec / 1e6),
+                _ => format!("{per_sec:.0} elem/s"),
+            })
+        }),
+        _ => None,
+    };
+    Ok(Some(Measurement {
+        group,
+        function,
+        mean_ns,
+        throughput,
+    }))
+}
+
+fn human_time(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// A line or two about the machine the numbers come from.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    let mem_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    let rustc = std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    format!(
+        "{cpu}, {cores} cores available, {mem_gib:.0} GiB RAM, {} {}; {rustc}; `cargo bench` \
+         (release profile with debug info off)",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+fn today() -> String {
+    std::process::Command::new("date")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn render(ms: &[Measurement], perfs: &[Perf]) -> anyhow::Result<String> {
+    let mut s = String::new();
+    writeln!(s, "# Performance")?;
+    writeln!(s)?;
+    writeln!(
+        s,
+        "Generated by `cargo xtask bench` on {}. Do not edit by hand: rerun the command.",
+        today()
+    )?;
+    writeln!(s)?;
+    writeln!(s, "**Machine:** {}", machine())?;
+    writeln!(s)?;
+    let mut groups: BTreeMap<&str, Vec<&Measurement>> = BTreeMap::new();
+    for m in ms {
+        groups.entry(&m.group).or_default().push(m);
+    }
+    writeln!(s, "## Operations (criterion, mean time per iteration)")?;
+    writeln!(s)?;
+    writeln!(
+        s,
+        "Ratio = session-rs time ÷ the comparison's time in the same run (below 1 is faster)."
+    )?;
+    writeln!(s)?;
+    writeln!(
+        s,
+        "| group | function | mean | throughput | ratio | target |"
+    )?;
+    writeln!(s, "|---|---|---|---|---|---|")?;
+    for (group, fns) in &groups {
+        let ours = fns.iter().find(|m| m.function == "session-rs");
+        let sodium = fns.iter().find(|m| m.function == "libsodium");
+        let target = RATIO_TARGETS
+            .iter()
+            .find(|(g, _)| g == group)
+            .map_or(DEFAULT_RATIO_TARGET, |(_, t)| *t);
+        for m in fns {
+            let (ratio, goal) = match (m.function.as_str(), ours, sodium) {
+                ("session-rs", Some(o), Some(l)) => {
+                    let r = o.mean_ns / l.mean_ns;
+                    let mark = if r <= target { "met" } else { "**missed**" };
+                    (format!("{r:.2}×"), format!("≤ {target:.1}× ({mark})"))
+                }
+                _ => (String::new(), String::new()),
+            };
+            writeln!(
+                s,
+                "| {group} | {} | {} | {} | {ratio} | {goal} |",
+                m.function,
+                human_time(m.mean_ns),
+                m.throughput.as_deref().unwrap_or("")
+            )?;
+        }
+    }
+    if !perfs.is_empty() {
+        writeln!(s)?;
+        writeln!(s, "## Load and end-to-end figures")?;
+        writeln!(s)?;
+        writeln!(s, "| metric | value | unit |")?;
+        writeln!(s, "|---|---|---|")?;
+        for p in perfs {
+            writeln!(s, "| {} | {:.1} | {} |", p.name, p.value, p.unit)?;
+        }
+    }
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perf_lines_parse() {
+        let p = parse_perf("perf: name=posts_per_sec value=2512.5 unit=posts/s").unwrap();
+        assert_eq!(
+            (p.name.as_str(), p.value, p.unit.as_str()),
+            ("posts_per_sec", 2512.5, "posts/s")
+        );
+        assert!(parse_perf("perf: name=x unit=y").is_none());
+        assert!(parse_perf("other line").is_none());
+    }
+
+    #[test]
+    fn report_computes_ratios_against_libsodium() {
+        let ms = vec![
+            Measurement {
+                group: "c/op".into(),
+                function: "libsodium".into(),
+                mean_ns: 100.0,
+                throughput: None,
+            },
+            Measurement {
+                group: "c/op".into(),
+                function: "session-rs".into(),
+                mean_ns: 150.0,
+                throughput: None,
+            },
+        ];
+        let r = render(&ms, &[]).unwrap();
+        assert!(
+            r.contains("| c/op | session-rs | 150 ns |  | 1.50× | ≤ 1.2× (**missed**) |"),
+            "{r}"
+        );
+    }
 }
