@@ -116,6 +116,18 @@ pub enum Error {
     /// The operating system's random number generator failed.
     #[error("the operating system random number generator failed")]
     Rng,
+    /// An onion layer names a cipher (`enc_type`) this crate does not support.
+    #[error("unknown onion cipher {name:?} (expected aes-gcm or xchacha20)")]
+    UnknownCipher {
+        /// The name given (at most 32 characters of it).
+        name: String,
+    },
+    /// Authenticated encryption failed (the plaintext is longer than the cipher allows).
+    #[error("encryption failed: {what}")]
+    EncryptionFailed {
+        /// Which encryption failed.
+        what: &'static str,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

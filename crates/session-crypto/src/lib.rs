@@ -12,6 +12,7 @@ mod identity;
 mod ids;
 mod keys;
 pub mod mnemonic;
+pub mod onion;
 pub mod padding;
 mod request;
 mod signature;
