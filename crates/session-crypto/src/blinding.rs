@@ -229,6 +229,7 @@ pub(crate) fn blind25_public_of(ed25519_pk: &[u8; 32], server: &ServerPubkey) ->
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use crate::blinding::{Blind15Nonce, BlindedKeypair};
 use crate::error::{Error, Result};
 use crate::ids::{ServerPubkey, SessionId};
+use crate::keys::X25519Keypair;
 use crate::mnemonic::Mnemonic;
 use crate::rng::random_array;
 
@@ -94,6 +95,13 @@ impl Identity {
         &self.x25519_public
     }
 
+    /// The X25519 keypair of this identity (secret = the clamped Ed25519 scalar, as libsodium's
+    /// `crypto_sign_ed25519_sk_to_curve25519`): the key 1:1 messages are sealed to, for use
+    /// with [`crate::sealed_box::open`].
+    pub fn x25519_keypair(&self) -> X25519Keypair {
+        X25519Keypair::from_secret(*self.x25519_secret)
+    }
+
     /// A standard (RFC 8032) Ed25519 signature with the master key: deterministic, equal to
     /// libsodium's `crypto_sign_detached`.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
@@ -130,11 +138,6 @@ impl Identity {
     pub(crate) fn secret_scalar(&self) -> Zeroizing<Scalar> {
         Zeroizing::new(Scalar::from_bytes_mod_order(*self.x25519_secret))
     }
-
-    /// The Ed25519 signing key.
-    pub(crate) fn signing_key(&self) -> &SigningKey {
-        &self.signing_key
-    }
 }
 
 impl fmt::Debug for Identity {
@@ -153,6 +156,7 @@ impl std::str::FromStr for Identity {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

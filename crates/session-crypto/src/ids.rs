@@ -341,6 +341,7 @@ impl fmt::Debug for ServerPubkey {
 serde_via_str!(ServerPubkey, "a 64-hex-digit server public key");
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

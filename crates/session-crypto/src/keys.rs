@@ -123,6 +123,7 @@ pub(crate) fn x25519(secret: &[u8; 32], peer: &[u8; 32]) -> Result<Zeroizing<[u8
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

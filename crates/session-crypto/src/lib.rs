@@ -7,18 +7,23 @@ mod error;
 mod hash;
 mod rng;
 
+pub mod attachment;
+pub mod blinded_dm;
 pub mod blinding;
 mod identity;
 mod ids;
 mod keys;
 pub mod mnemonic;
+pub mod onetoone;
 pub mod onion;
 pub mod padding;
 mod request;
+pub mod sealed_box;
 mod signature;
 
 pub use blinding::{Blind15Nonce, BlindedKeypair, blind15_candidates, blind25_id};
 pub use error::{Error, Result};
+pub use hash::blake2b;
 pub use identity::Identity;
 pub use ids::{AccountId, BlindedId, BlindingScheme, ServerPubkey, SessionId};
 pub use keys::{X25519Keypair, ed25519_to_x25519_public, is_valid_ed25519_public_key};

@@ -48,7 +48,10 @@ pub fn pad_with(content: &[u8], rule: PaddingRule) -> Vec<u8> {
 /// Fails with [`Error::InvalidPadding`] when there is no `0x80` before the trailing zeros
 /// (including empty and all-zero input).
 pub fn unpad(padded: &[u8]) -> Result<&[u8]> {
-    let end = padded.iter().rposition(|&b| b != 0).ok_or(Error::InvalidPadding)?;
+    let end = padded
+        .iter()
+        .rposition(|&b| b != 0)
+        .ok_or(Error::InvalidPadding)?;
     if padded[end] != 0x80 {
         return Err(Error::InvalidPadding);
     }
@@ -62,6 +65,7 @@ pub fn unpad_lenient(data: &[u8]) -> &[u8] {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -72,7 +76,11 @@ mod tests {
         let libsession = [160, 160, 160, 160, 320, 320, 320, 320, 480, 480];
         for ((n, l), s) in ns.iter().zip(legacy).zip(libsession) {
             assert_eq!(PaddingRule::LegacyJs.padded_len(*n), l, "legacy n={n}");
-            assert_eq!(PaddingRule::Libsession.padded_len(*n), s, "libsession n={n}");
+            assert_eq!(
+                PaddingRule::Libsession.padded_len(*n),
+                s,
+                "libsession n={n}"
+            );
         }
     }
 

@@ -209,6 +209,7 @@ impl<'a> RequestSigner<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::signature::verify_ed25519;

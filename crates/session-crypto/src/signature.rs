@@ -88,6 +88,7 @@ pub(crate) fn sign_curve25519_js(x25519_secret: &[u8; 32], message: &[u8]) -> [u
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::Identity;

@@ -6,7 +6,7 @@
 //! (checked by a unit test).
 
 /// The 1626 English words, in wire order.
-pub(crate) const WORDS: [&str; 1626] = [
+pub(crate) static WORDS: [&str; 1626] = [
     "abbey",
     "abducts",
     "ability",

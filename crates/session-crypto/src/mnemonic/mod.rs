@@ -166,6 +166,7 @@ impl fmt::Debug for Mnemonic {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use sha2::{Digest, Sha256};
