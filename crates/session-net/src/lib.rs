@@ -3,6 +3,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod onion;
+pub mod swarm;
 pub mod transport;
 
 pub use transport::{

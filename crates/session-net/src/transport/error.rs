@@ -58,6 +58,9 @@ pub enum TransportError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// An onion request failed on its path or its reply could not be opened.
+    #[error("onion request: {0}")]
+    Onion(#[from] crate::onion::OnionError),
     /// No onion path could be built (too few usable snodes).
     #[error("no onion path available: {reason}")]
     NoPath {
@@ -70,13 +73,16 @@ impl TransportError {
     /// Whether retrying the same request (possibly over another path) may succeed: timeouts,
     /// connection and path failures. Invalid requests and oversized bodies will fail again.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            Self::Connect { .. }
-                | Self::Timeout { .. }
-                | Self::Http { .. }
-                | Self::Proxy { .. }
-                | Self::NoPath { .. }
-        )
+        match self {
+            Self::Onion(e) => e.is_path_failure(),
+            other => matches!(
+                other,
+                Self::Connect { .. }
+                    | Self::Timeout { .. }
+                    | Self::Http { .. }
+                    | Self::Proxy { .. }
+                    | Self::NoPath { .. }
+            ),
+        }
     }
 }
