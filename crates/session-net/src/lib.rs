@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod danger;
 pub mod onion;
 pub mod swarm;
 pub mod transport;

@@ -11,6 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use super::socks::{Connector, Credentials, Socks5Config, SocksError};
 use super::{HttpRequest, HttpResponse, Transport, TransportError, TransportFuture};
 
 /// Default timeout for a whole request (network.md §3.4: SD uses 10 s for snode RPC and 30 s
@@ -32,7 +33,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 12 * 1024 * 1024;
 /// The [`HttpRequest::destination_key`] is ignored: a direct request is not onion-encrypted.
 #[derive(Clone)]
 pub struct DirectTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<Connector>, Full<Bytes>>,
     timeout: Duration,
     max_response_bytes: usize,
 }
@@ -103,6 +104,7 @@ pub struct DirectTransportBuilder {
     connect_timeout: Duration,
     max_response_bytes: usize,
     tls: Option<rustls::ClientConfig>,
+    socks5: Option<(std::net::SocketAddr, Option<Credentials>)>,
 }
 
 impl Default for DirectTransportBuilder {
@@ -112,6 +114,7 @@ impl Default for DirectTransportBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             tls: None,
+            socks5: None,
         }
     }
 }
@@ -148,21 +151,55 @@ impl DirectTransportBuilder {
         self
     }
 
+    /// Sends every connection through the SOCKS5 proxy at `proxy` (e.g. Tor at
+    /// `127.0.0.1:9050`). Host names are resolved by the proxy.
+    #[must_use]
+    pub fn socks5_proxy(mut self, proxy: std::net::SocketAddr) -> Self {
+        self.socks5 = Some((proxy, None));
+        self
+    }
+
+    /// Like [`DirectTransportBuilder::socks5_proxy`], logging in with a user name and password
+    /// (RFC 1929; Tor uses distinct credentials to isolate circuits).
+    #[must_use]
+    pub fn socks5_proxy_with_auth(
+        mut self,
+        proxy: std::net::SocketAddr,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        self.socks5 = Some((
+            proxy,
+            Some((user.into(), zeroize::Zeroizing::new(password.into()))),
+        ));
+        self
+    }
+
     /// Builds the transport.
     pub fn build(self) -> Result<DirectTransport, TransportError> {
         let tls = match self.tls {
             Some(config) => config,
             None => webpki_tls_config()?,
         };
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(self.connect_timeout));
-        http.set_nodelay(true);
+        let connector = match self.socks5 {
+            Some((proxy, credentials)) => Connector::Socks5(Socks5Config {
+                proxy,
+                credentials,
+                connect_timeout: self.connect_timeout,
+            }),
+            None => {
+                let mut http = HttpConnector::new();
+                http.enforce_http(false);
+                http.set_connect_timeout(Some(self.connect_timeout));
+                http.set_nodelay(true);
+                Connector::Direct(http)
+            }
+        };
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(connector);
         let client = Client::builder(TokioExecutor::new()).build(https);
         Ok(DirectTransport {
             client,
@@ -226,7 +263,12 @@ fn to_hyper_request(request: HttpRequest) -> Result<http::Request<Full<Bytes>>, 
 /// Sorts a hyper client error into the variant a caller can act on.
 fn classify_client_error(e: hyper_util::client::legacy::Error) -> TransportError {
     let reason = error_chain(&e);
-    if let Some(tls) = find_rustls_error(&e) {
+    if let Some(socks) = find_error::<SocksError>(&e) {
+        return TransportError::Proxy {
+            reason: socks.0.clone(),
+        };
+    }
+    if let Some(tls) = find_error::<rustls::Error>(&e) {
         return TransportError::Tls {
             reason: tls.to_string(),
         };
@@ -238,19 +280,19 @@ fn classify_client_error(e: hyper_util::client::legacy::Error) -> TransportError
     }
 }
 
-/// Looks for a rustls error anywhere in the chain, including inside `io::Error`s (whose
-/// `source()` skips the wrapped error itself).
-fn find_rustls_error<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+/// Looks for an error of type `T` anywhere in the chain, including inside `io::Error`s
+/// (whose `source()` skips the wrapped error itself).
+fn find_error<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Option<&'a T> {
     let mut current: Option<&'a (dyn StdError + 'static)> = Some(e);
     while let Some(err) = current {
-        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return Some(tls);
+        if let Some(found) = err.downcast_ref::<T>() {
+            return Some(found);
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>()
             && let Some(inner) = io.get_ref()
         {
             let inner: &'a (dyn StdError + 'static) = inner;
-            if let Some(found) = find_rustls_error(inner) {
+            if let Some(found) = find_error::<T>(inner) {
                 return Some(found);
             }
         }

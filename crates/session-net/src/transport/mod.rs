@@ -9,12 +9,14 @@
 mod direct;
 mod error;
 mod request;
+mod socks;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-pub use direct::{DirectTransport, DirectTransportBuilder};
+pub(crate) use direct::ring_provider;
+pub use direct::{DirectTransport, DirectTransportBuilder, webpki_tls_config};
 pub use error::TransportError;
 pub use request::{HttpRequest, HttpResponse};
 
