@@ -8,6 +8,7 @@
 
 mod direct;
 mod error;
+mod onion;
 mod request;
 mod socks;
 
@@ -18,6 +19,7 @@ use std::sync::Arc;
 pub(crate) use direct::ring_provider;
 pub use direct::{DirectTransport, DirectTransportBuilder, webpki_tls_config};
 pub use error::TransportError;
+pub use onion::OnionTransport;
 pub use request::{HttpRequest, HttpResponse};
 
 /// The future a [`Transport`] returns: boxed so that the trait stays dyn-compatible.
