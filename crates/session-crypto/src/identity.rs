@@ -2,14 +2,14 @@
 
 use std::fmt;
 
-use curve25519_dalek::Scalar;
 use curve25519_dalek::scalar::clamp_integer;
+use curve25519_dalek::{EdwardsPoint, Scalar};
 use ed25519_dalek::{Signer, SigningKey};
 use zeroize::Zeroizing;
 
-use crate::blinding::{Blind15Nonce, BlindedKeypair};
+use crate::blinding::{Blind15Nonce, BlindedKeypair, blind15_factor};
 use crate::error::{Error, Result};
-use crate::ids::{ServerPubkey, SessionId};
+use crate::ids::{BlindedId, BlindingScheme, ServerPubkey, SessionId};
 use crate::keys::X25519Keypair;
 use crate::mnemonic::Mnemonic;
 use crate::rng::random_array;
@@ -124,6 +124,14 @@ impl Identity {
         BlindedKeypair::blind25(self, server)
     }
 
+    /// Our blind15 id on a server: [`blind15`](Self::blind15)`(server).id()` without deriving
+    /// the signing nonce key (the id alone is what matching and display need).
+    pub fn blind15_id(&self, server: &ServerPubkey) -> BlindedId {
+        let secret = Zeroizing::new(blind15_factor(server) * *self.secret_scalar());
+        let public = EdwardsPoint::mul_base(&secret).compress().to_bytes();
+        BlindedId::new(BlindingScheme::Blind15, public)
+    }
+
     /// The 32-byte Ed25519 seed (`seed ‖ zeros`).
     pub(crate) fn ed25519_seed(&self) -> &[u8; 32] {
         self.signing_key.as_bytes()
@@ -188,6 +196,15 @@ mod tests {
         let again = Identity::from_mnemonic(&a.mnemonic().phrase()).unwrap();
         assert_eq!(again.session_id(), a.session_id());
         assert_eq!(a.mnemonic().word_count(), 13);
+    }
+
+    #[test]
+    fn blind15_id_equals_the_keypair_id() {
+        let id = Identity::from_seed(&[0x22; 16]).unwrap();
+        for server in [[0u8; 32], [0xab; 32]] {
+            let server = ServerPubkey::from_bytes(server);
+            assert_eq!(id.blind15_id(&server), id.blind15(&server).id());
+        }
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl X25519Keypair {
     /// The keypair of a 32-byte secret (clamped when used, as X25519 always does).
     pub fn from_secret(secret: [u8; 32]) -> Self {
         let secret = Zeroizing::new(secret);
-        let public = x25519_dalek::x25519(*secret, x25519_dalek::X25519_BASEPOINT_BYTES);
+        let public = x25519_public(&secret);
         Self { secret, public }
     }
 
@@ -111,6 +111,15 @@ impl std::fmt::Debug for X25519Keypair {
             hex::encode(self.public)
         )
     }
+}
+
+/// The X25519 public key of `secret` (clamped), `X25519(secret, 9)`.
+///
+/// Computed on the Edwards curve with curve25519-dalek's precomputed basepoint table and mapped
+/// to the Montgomery u-coordinate: the same bytes as the Montgomery ladder from u = 9 (checked
+/// against libsodium's `crypto_scalarmult_base` by the differential tests), about 3× faster.
+pub(crate) fn x25519_public(secret: &[u8; 32]) -> [u8; 32] {
+    MontgomeryPoint::mul_base_clamped(*secret).to_bytes()
 }
 
 /// X25519 of `secret` (clamped) and `peer`, rejecting the all-zero result.

@@ -11,6 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::blinding::BlindedKeypair;
 use crate::error::Result;
 use crate::hash::blake2b_512;
 use crate::identity::Identity;
@@ -115,6 +116,9 @@ pub fn request_message(
 
 /// Signs a SOGS request: a pure function of all its inputs.
 ///
+/// This derives the blinded keypair for `server` on every call; to sign many requests to one
+/// server, [`RequestSigner`] derives it once.
+///
 /// ```
 /// use session_crypto::{Identity, SigningMode, sign_request};
 /// let id = Identity::from_mnemonic("love love love love love love love love love love love love love")?;
@@ -136,32 +140,60 @@ pub fn sign_request(
     nonce: &[u8; 16],
     timestamp: u64,
 ) -> RequestAuth {
-    let ts = timestamp.to_string();
-    let msg = request_message(server, nonce, &ts, method, path_and_query, body);
-    let (prefix, key, sig) = match mode {
-        SigningMode::Unblinded => ("00", *identity.ed25519_public_key(), identity.sign(&msg)),
-        SigningMode::Blind15 => {
-            let kp = identity.blind15(server);
-            ("15", *kp.public_key(), kp.sign(&msg))
+    let key = SigningKey::new(identity, server, mode);
+    key.sign(server, method, path_and_query, body, nonce, timestamp)
+}
+
+/// The key that signs requests to one server: the master key, or a blinded keypair derived once.
+#[derive(Debug, Clone)]
+enum SigningKey<'a> {
+    /// `00` ‖ the master Ed25519 key.
+    Unblinded(&'a Identity),
+    /// `15`/`25` ‖ a blinded key.
+    Blinded(BlindedKeypair),
+}
+
+impl<'a> SigningKey<'a> {
+    fn new(identity: &'a Identity, server: &ServerPubkey, mode: SigningMode) -> Self {
+        match mode {
+            SigningMode::Unblinded => Self::Unblinded(identity),
+            SigningMode::Blind15 => Self::Blinded(identity.blind15(server)),
+            SigningMode::Blind25 => Self::Blinded(identity.blind25(server)),
         }
-        SigningMode::Blind25 => {
-            let kp = identity.blind25(server);
-            ("25", *kp.public_key(), kp.sign(&msg))
+    }
+
+    fn sign(
+        &self,
+        server: &ServerPubkey,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        nonce: &[u8; 16],
+        timestamp: u64,
+    ) -> RequestAuth {
+        let ts = timestamp.to_string();
+        let msg = request_message(server, nonce, &ts, method, path_and_query, body);
+        let (prefix, key, sig) = match self {
+            Self::Unblinded(identity) => ("00", identity.ed25519_public_key(), identity.sign(&msg)),
+            Self::Blinded(kp) => (kp.scheme().prefix(), kp.public_key(), kp.sign(&msg)),
+        };
+        RequestAuth {
+            pubkey: format!("{prefix}{}", hex::encode(key)),
+            nonce: STANDARD.encode(nonce),
+            timestamp: ts,
+            signature: STANDARD.encode(sig),
         }
-    };
-    RequestAuth {
-        pubkey: format!("{prefix}{}", hex::encode(key)),
-        nonce: STANDARD.encode(nonce),
-        timestamp: ts,
-        signature: STANDARD.encode(sig),
     }
 }
 
 /// Signs requests for one server with a fresh random nonce and the current time plus a
 /// clock offset (learned from the server's responses).
+///
+/// The blinded keypair is derived once, when the signer is made, so each request costs one
+/// signature.
 #[derive(Debug, Clone)]
 pub struct RequestSigner<'a> {
-    identity: &'a Identity,
+    key: SigningKey<'a>,
     server: ServerPubkey,
     mode: SigningMode,
     clock_offset_secs: i64,
@@ -171,7 +203,7 @@ impl<'a> RequestSigner<'a> {
     /// A signer for `server` in `mode`, with no clock offset.
     pub fn new(identity: &'a Identity, server: ServerPubkey, mode: SigningMode) -> Self {
         Self {
-            identity,
+            key: SigningKey::new(identity, &server, mode),
             server,
             mode,
             clock_offset_secs: 0,
@@ -182,6 +214,11 @@ impl<'a> RequestSigner<'a> {
     pub fn with_clock_offset(mut self, secs: i64) -> Self {
         self.clock_offset_secs = secs;
         self
+    }
+
+    /// The signing mode.
+    pub const fn mode(&self) -> SigningMode {
+        self.mode
     }
 
     /// The current timestamp this signer uses: local Unix time plus the offset.
@@ -195,16 +232,21 @@ impl<'a> RequestSigner<'a> {
     /// Signs one request with a fresh nonce.
     pub fn sign(&self, method: &str, path_and_query: &str, body: &[u8]) -> Result<RequestAuth> {
         let nonce = random_array::<16>()?;
-        Ok(sign_request(
-            self.identity,
-            &self.server,
-            self.mode,
-            method,
-            path_and_query,
-            body,
-            &nonce,
-            self.timestamp(),
-        ))
+        Ok(self.sign_with(method, path_and_query, body, &nonce, self.timestamp()))
+    }
+
+    /// Signs one request with a given nonce and timestamp: the same headers as
+    /// [`sign_request`] with this signer's identity, server and mode.
+    pub fn sign_with(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        nonce: &[u8; 16],
+        timestamp: u64,
+    ) -> RequestAuth {
+        self.key
+            .sign(&self.server, method, path_and_query, body, nonce, timestamp)
     }
 }
 
@@ -287,6 +329,33 @@ mod tests {
         let bare = request_message(&server, &[0; 16], "1", "GET", "/x?", b"");
         assert!(bare.ends_with(b"GET/x"));
         assert_eq!(percent_decode_path("%zz%4"), b"%zz%4");
+    }
+
+    #[test]
+    fn signer_with_cached_key_signs_like_the_pure_function() {
+        let id = Identity::from_mnemonic(LOVE).unwrap();
+        let server: ServerPubkey = SERVER.parse().unwrap();
+        for mode in [
+            SigningMode::Unblinded,
+            SigningMode::Blind15,
+            SigningMode::Blind25,
+        ] {
+            let signer = RequestSigner::new(&id, server, mode);
+            assert_eq!(signer.mode(), mode);
+            assert_eq!(
+                signer.sign_with("POST", "/room/r/message", b"{}", &[3; 16], 42),
+                sign_request(
+                    &id,
+                    &server,
+                    mode,
+                    "POST",
+                    "/room/r/message",
+                    b"{}",
+                    &[3; 16],
+                    42
+                )
+            );
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::hash::blake2b_192;
-use crate::keys::{X25519Keypair, x25519};
+use crate::keys::{X25519Keypair, x25519, x25519_public};
 use crate::rng::random_array;
 
 /// Bytes a sealed box adds to its message: the ephemeral public key (32) and the tag (16).
@@ -62,8 +62,7 @@ pub fn seal_with_ephemeral(
     recipient: &[u8; 32],
     ephemeral_secret: &[u8; 32],
 ) -> Result<Vec<u8>> {
-    let ephemeral_public =
-        x25519_dalek::x25519(*ephemeral_secret, x25519_dalek::X25519_BASEPOINT_BYTES);
+    let ephemeral_public = x25519_public(ephemeral_secret);
     let shared = x25519(ephemeral_secret, recipient)?;
     let nonce = blake2b_192(&[&ephemeral_public, recipient]);
 

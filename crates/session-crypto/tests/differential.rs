@@ -149,6 +149,15 @@ proptest! {
         );
     }
 
+    /// X25519: public keys (computed on the Edwards basepoint table here) and Diffie-Hellman
+    /// with arbitrary peer bytes (twist points and non-canonical u included).
+    #[test]
+    fn x25519_matches_libsodium(sk in any::<[u8; 32]>(), peer in any::<[u8; 32]>()) {
+        let kp = X25519Keypair::from_secret(sk);
+        prop_assert_eq!(*kp.public_key(), sodium::x25519_base(&sk));
+        prop_assert_eq!(kp.diffie_hellman(&peer).ok().map(|s| *s), sodium::x25519(&sk, &peer));
+    }
+
     /// Sealed boxes both ways: we seal, libsodium opens; libsodium seals, we open.
     #[test]
     fn sealed_boxes_interoperate_with_libsodium(sk in any::<[u8; 32]>(), msg in proptest::collection::vec(any::<u8>(), 0..1024)) {
