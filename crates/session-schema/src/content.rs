@@ -207,23 +207,23 @@ impl fmt::Debug for Content {
     }
 }
 
-/// A readable JSON form (what `session sogs decode` prints): `kind`, `timestamp` (ms), `text`,
-/// and when present `profile` (`display_name`, `picture_url`, `key` hex, `updated_at` ms),
-/// `attachments`, `quote`, `reaction`, `community_invitation` and `unknown_fields`.
+/// A readable JSON form (what `session sogs decode` prints). Always present: `kind`,
+/// `timestamp` (ms or null), `text` (or null), `profile` (null, or `display_name`,
+/// `picture_url`, `key` as hex, `updated_at` ms) and `attachments` (a list of `id`, `url`,
+/// `content_type`, `size`, `file_name`, `width`, `height`, `caption`, `encrypted`,
+/// `voice_message`). When present: `quote`, `reaction`, `community_invitation`,
+/// `unknown_fields` (paths such as `dataMessage.999`).
 impl Serialize for Content {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let mut st = s.serialize_struct("Content", 9)?;
         st.serialize_field("kind", &self.kind())?;
         st.serialize_field("timestamp", &self.timestamp())?;
         st.serialize_field("text", &self.text())?;
-        if let Some(p) = self.profile() {
-            st.serialize_field("profile", &ProfileJson(&p))?;
-        }
+        let profile = self.profile();
+        st.serialize_field("profile", &profile.as_ref().map(ProfileJson))?;
         let attachments = self.attachments();
-        if !attachments.is_empty() {
-            let list: Vec<_> = attachments.iter().map(AttachmentJson).collect();
-            st.serialize_field("attachments", &list)?;
-        }
+        let list: Vec<_> = attachments.iter().map(AttachmentJson).collect();
+        st.serialize_field("attachments", &list)?;
         if let Some(q) = self.quote() {
             st.serialize_field(
                 "quote",

@@ -31,6 +31,7 @@ pub use content::{Content, ContentKind};
 pub use envelope::{ReceivedMessage, frame, unframe, unwrap, wrap};
 pub use error::{Error, Result};
 pub use page::{PageItem, decode_page};
+pub use session_crypto::padding::PaddingRule;
 pub use sogs::{
     SogsMessage, SogsMessageData, SogsSigner, decode_sogs_message, encode_sogs_message,
 };

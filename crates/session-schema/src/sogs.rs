@@ -26,7 +26,7 @@ use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use curve25519_dalek::scalar::clamp_integer;
 use ed25519_dalek::SigningKey;
-use session_crypto::padding::{pad, unpad};
+use session_crypto::padding::{PaddingRule, pad_with, unpad};
 use session_crypto::{
     AccountId, BlindedKeypair, Identity, ServerPubkey, SessionId, SigningMode, sign_xed25519,
     verify_ed25519, verify_xed25519,
@@ -85,6 +85,7 @@ pub struct SogsMessageData {
 pub struct SogsSigner {
     key: SignerKey,
     sender: AccountId,
+    padding: PaddingRule,
 }
 
 #[derive(Clone)]
@@ -104,17 +105,30 @@ impl SogsSigner {
             SigningMode::Unblinded => Self {
                 key: SignerKey::Unblinded(x25519_secret(identity)),
                 sender: identity.session_id().into(),
+                padding: PaddingRule::default(),
             },
             SigningMode::Blind15 => Self::blinded(identity.blind15(server)),
         }
     }
 
-    fn blinded(keypair: BlindedKeypair) -> Self {
+    /// A signer with a blinded keypair chosen by the caller, e.g. one made with
+    /// [`Identity::blind15_with_nonce`] to pick the blind15 nonce variant.
+    pub fn blinded(keypair: BlindedKeypair) -> Self {
         let sender = keypair.id().into();
         Self {
             key: SignerKey::Blinded(keypair),
             sender,
+            padding: PaddingRule::default(),
         }
+    }
+
+    /// Uses padding `rule` instead of the default ([`PaddingRule::Libsession`], what current
+    /// clients send). Both rules decode everywhere; [`PaddingRule::LegacyJs`] reproduces posts
+    /// of Session.js and older desktop clients byte for byte.
+    #[must_use]
+    pub fn padding(mut self, rule: PaddingRule) -> Self {
+        self.padding = rule;
+        self
     }
 
     /// The id the server shows as the poster, and that readers verify against.
@@ -140,7 +154,7 @@ impl SogsSigner {
         content: &Content,
         random: &[u8; 64],
     ) -> SogsMessageData {
-        let padded = pad(content.as_bytes());
+        let padded = pad_with(content.as_bytes(), self.padding);
         let signature = match &self.key {
             SignerKey::Blinded(kp) => kp.sign(&padded),
             SignerKey::Unblinded(secret) => sign_xed25519(secret, &padded, random),
@@ -294,6 +308,37 @@ mod tests {
             let public = curve25519_dalek::MontgomeryPoint::mul_base_clamped(*secret).to_bytes();
             assert_eq!(&public, id.x25519_public_key());
         }
+    }
+
+    #[test]
+    fn unblinded_post_with_fixed_randomness_is_stable() {
+        let id = Identity::from_mnemonic(
+            "love love love love love love love love love love love love love",
+        )
+        .unwrap();
+        let server: ServerPubkey =
+            "a03c383cf63c3c4efe67acc52112a6dd734b3a946b9545f488aaa93da7991238"
+                .parse()
+                .unwrap();
+        let signer = SogsSigner::new(&id, SigningMode::Unblinded, &server);
+        let content = VisibleMessage::text("hello community")
+            .timestamp(1_700_000_000_000)
+            .into_content();
+        let post = signer.encode_with_random(&content, &[0x42; 64]);
+        // Independent of the snapshot: the curve25519-js verifier accepts it.
+        let padded = STANDARD.decode(&post.data).unwrap();
+        verify_xed25519(
+            id.x25519_public_key(),
+            &padded,
+            &STANDARD.decode(&post.signature).unwrap(),
+        )
+        .unwrap();
+        insta::assert_snapshot!(format!(
+            "sender: {}\ndata: {}\nsignature: {}",
+            signer.sender(),
+            post.data,
+            post.signature
+        ));
     }
 
     #[test]
