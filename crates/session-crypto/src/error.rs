@@ -99,6 +99,16 @@ pub enum Error {
         /// The length given.
         actual: usize,
     },
+    /// Input is longer than its format allows.
+    #[error("{what} is too long: {actual} bytes, at most {maximum}")]
+    TooLong {
+        /// What was too long.
+        what: &'static str,
+        /// The largest accepted length in bytes.
+        maximum: usize,
+        /// The length given.
+        actual: usize,
+    },
     /// An encrypted payload has a version byte this crate does not know.
     #[error("unsupported {what} version {version}")]
     UnsupportedVersion {

@@ -19,6 +19,7 @@ pub mod onion;
 pub mod padding;
 mod request;
 pub mod sealed_box;
+mod secretstream;
 mod signature;
 
 pub use blinding::{Blind15Nonce, BlindedKeypair, blind15_candidates, blind25_id};

@@ -467,6 +467,49 @@ fn rejects_bad_attachments() {
 }
 
 #[test]
+fn rejects_bad_deterministic_attachments() {
+    use attachment::deterministic::{self, Domain};
+    let me = Identity::from_seed(&[1; 16]).unwrap();
+    let enc = deterministic::encrypt(&me, b"photo", Domain::Attachment).unwrap();
+    assert!(matches!(
+        deterministic::decrypt(&[], &enc.key),
+        Err(Error::TooShort { .. })
+    ));
+    assert!(matches!(
+        deterministic::decrypt(&enc.data[..30], &enc.key),
+        Err(Error::TooShort { .. })
+    ));
+    let mut other = enc.data.clone();
+    other[0] = 0x00;
+    assert_eq!(
+        deterministic::decrypt(&other, &enc.key),
+        Err(Error::UnsupportedVersion {
+            what: "attachment",
+            version: 0
+        })
+    );
+    let mut tampered = enc.data.clone();
+    *tampered.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        deterministic::decrypt(&tampered, &enc.key),
+        Err(Error::DecryptionFailed {
+            what: "attachment stream"
+        })
+    );
+    assert_eq!(
+        deterministic::decrypt(&enc.data, &[0; 32]),
+        Err(Error::DecryptionFailed {
+            what: "attachment stream"
+        })
+    );
+    let big = vec![0u8; deterministic::MAX_REGULAR_SIZE + 1];
+    assert!(matches!(
+        deterministic::encrypt(&me, &big, Domain::ProfilePicture),
+        Err(Error::TooLong { .. })
+    ));
+}
+
+#[test]
 fn rejects_onion_layers_with_a_tampered_tag() {
     let server = X25519Keypair::from_secret([4; 32]);
     let client = X25519Keypair::from_secret([5; 32]);
@@ -555,6 +598,10 @@ proptest! {
         prop_assert!(blinded_dm::decrypt_outbox(&me, &server, &peer, &data).is_err());
         prop_assert!(attachment::decrypt(&data, &[key, key].concat(), &key, None).is_err());
         prop_assert!(attachment::decrypt_profile_picture(&key, &data).is_err());
+        let mut s_prefixed = vec![b'S'];
+        s_prefixed.extend_from_slice(&data);
+        prop_assert!(attachment::deterministic::decrypt(&data, &key).is_err());
+        prop_assert!(attachment::deterministic::decrypt(&s_prefixed, &key).is_err());
         prop_assert!(verify_ed25519(&key, &data, &data).is_err());
         prop_assert!(verify_xed25519(&key, &data, &data).is_err());
         let _ = unpad(&data);

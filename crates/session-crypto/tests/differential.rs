@@ -10,6 +10,7 @@ mod common;
 
 use common::sodium;
 use proptest::prelude::*;
+use session_crypto::attachment::deterministic::{self, Domain};
 use session_crypto::blinding::{blind15_factor, blind25_factor};
 use session_crypto::{
     Error, Identity, ServerPubkey, X25519Keypair, attachment, blake2b, blinded_dm,
@@ -216,8 +217,98 @@ proptest! {
     }
 }
 
+/// libsodium reference of the deterministic attachment scheme: the key and header from
+/// `crypto_generichash_blake2b_salt_personal`, the stream pushed from a state made by
+/// `init_pull` with that header (the state `init_push` would make), chunks of 32 KiB.
+fn sodium_deterministic(seed: &[u8; 32], data: &[u8], personal: &[u8; 16]) -> (Vec<u8>, [u8; 32]) {
+    let nk = sodium::generichash_salt_personal(56, seed, &[0; 16], personal, data);
+    let header: [u8; 24] = nk[..24].try_into().unwrap();
+    let key: [u8; 32] = nk[24..].try_into().unwrap();
+    let mut stream = vec![0u8; deterministic::padding_len(data.len()) - 1];
+    stream.push(1);
+    stream.extend_from_slice(data);
+    let mut st = sodium::secretstream_init_pull(&header, &key);
+    let mut out = vec![b'S'];
+    out.extend_from_slice(&header);
+    let count = stream.len().div_ceil(deterministic::CHUNK_SIZE);
+    for (i, chunk) in stream.chunks(deterministic::CHUNK_SIZE).enumerate() {
+        out.extend(sodium::secretstream_push(
+            &mut st,
+            chunk,
+            if i + 1 == count { 3 } else { 0 },
+        ));
+    }
+    (out, key)
+}
+
+/// Data of `len` bytes (larger sizes cross 32 KiB chunk boundaries).
+fn sized_data() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        3 => proptest::collection::vec(any::<u8>(), 0..2000),
+        1 => (30_000usize..110_000, any::<u8>()).prop_map(|(n, b)| (0..n).map(|i| (i as u8) ^ b).collect()),
+    ]
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// Deterministic attachments are byte-identical to the same construction from libsodium
+    /// calls, and libsodium's secretstream opens them.
+    #[test]
+    fn deterministic_attachments_match_libsodium_secretstream(seed in any::<[u8; 32]>(), data in sized_data(), profile in any::<bool>()) {
+        let (domain, personal) = if profile {
+            (Domain::ProfilePicture, b"Session_Prof_Pic")
+        } else {
+            (Domain::Attachment, b"SessionAttachmnt")
+        };
+        let id = Identity::from_seed(&seed).unwrap();
+        let ours = deterministic::encrypt(&id, &data, domain).unwrap();
+        let (theirs, key) = sodium_deterministic(&seed, &data, personal);
+        prop_assert_eq!(&*ours.key, &key);
+        prop_assert_eq!(ours.data.len(), deterministic::encrypted_size(data.len()));
+        prop_assert!(ours.data == theirs, "ciphertexts differ for {} bytes", data.len());
+        // libsodium pulls every chunk of ours; the last is FINAL.
+        let header: [u8; 24] = ours.data[1..25].try_into().unwrap();
+        let mut st = sodium::secretstream_init_pull(&header, &key);
+        let mut stream = Vec::new();
+        let mut last_tag = 0;
+        for chunk in ours.data[25..].chunks(deterministic::CHUNK_SIZE + 17) {
+            let (m, tag) = sodium::secretstream_pull(&mut st, chunk).unwrap();
+            stream.extend(m);
+            last_tag = tag;
+        }
+        prop_assert_eq!(last_tag, 3);
+        let start = stream.iter().position(|&b| b != 0).unwrap();
+        prop_assert_eq!(stream[start], 1);
+        prop_assert_eq!(&stream[start + 1..], &data[..]);
+    }
+
+    /// Streams libsodium pushes with a random header, any padding and REKEY/PUSH tags on
+    /// inner chunks: we decrypt them, and reject them once a chunk is altered.
+    #[test]
+    fn libsodium_secretstreams_decrypt_here(
+        key in any::<[u8; 32]>(),
+        data in sized_data(),
+        padding in 1usize..5000,
+        inner_tags in proptest::collection::vec(0u8..3, 8),
+        flip in any::<prop::sample::Index>(),
+    ) {
+        let (mut st, header) = sodium::secretstream_init_push(&key);
+        let mut stream = vec![0u8; padding - 1];
+        stream.push(1);
+        stream.extend_from_slice(&data);
+        let mut enc = vec![b'S'];
+        enc.extend_from_slice(&header);
+        let count = stream.len().div_ceil(deterministic::CHUNK_SIZE);
+        for (i, chunk) in stream.chunks(deterministic::CHUNK_SIZE).enumerate() {
+            let tag = if i + 1 == count { 3 } else { inner_tags[i % inner_tags.len()] };
+            enc.extend(sodium::secretstream_push(&mut st, chunk, tag));
+        }
+        prop_assert_eq!(deterministic::decrypt(&enc, &key).unwrap(), data);
+        let i = 25 + flip.index(enc.len() - 25);
+        enc[i] ^= 0x01;
+        prop_assert!(deterministic::decrypt(&enc, &key).is_err());
+    }
 
     /// AES-256-GCM as used for profile pictures, both ways. libsodium only offers AES-GCM on
     /// CPUs with AES-NI and PCLMUL; without them the property is skipped, visibly.

@@ -5,14 +5,15 @@
 //! | Community (SOGS) attachments | **none**: uploaded as plain bytes, the pointer has no key or digest | nothing to do |
 //! | 1:1 / group attachments (legacy) | AES-256-CBC + HMAC-SHA256, SHA-256 digest, size-hiding padding | [`encrypt`], [`decrypt`], [`padded_len`] |
 //! | Profile pictures (legacy) | AES-256-GCM with the 32-byte profile key | [`encrypt_profile_picture`], [`decrypt_profile_picture`] |
+//! | Attachments and profile pictures, deterministic (new) | secretstream XChaCha20-Poly1305, key = keyed BLAKE2b of the content | [`deterministic`] |
 //!
 //! The legacy attachment blob is `iv(16) ‖ AES-256-CBC-PKCS#7(data) ‖ HMAC-SHA256(mac_key, iv ‖ ct)`
 //! with the 64-byte pointer key `aes_key(32) ‖ mac_key(32)`; the pointer also carries
 //! `digest = SHA-256(blob)` and the unpadded size. Decryption checks the MAC and the digest, in
 //! constant time, before anything is decrypted.
 //!
-//! The newer deterministic scheme (libsodium secretstream, personalised BLAKE2b key) has no
-//! published vectors and is not implemented.
+//! The newer deterministic scheme (libsodium secretstream keyed by a personalised BLAKE2b hash
+//! of the content, for deduplicated uploads) is in [`deterministic`].
 
 use std::fmt;
 
@@ -27,6 +28,8 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::rng::{fill_random, random_array};
+
+pub mod deterministic;
 
 /// Length of the pointer key: AES-256 key ‖ HMAC-SHA256 key.
 pub const KEYS_LEN: usize = 64;

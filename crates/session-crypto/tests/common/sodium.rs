@@ -383,3 +383,97 @@ pub fn aes256gcm_decrypt(ct: &[u8], nonce: &[u8; 12], key: &[u8; 32]) -> Option<
         out
     })
 }
+
+/// A `crypto_secretstream_xchacha20poly1305` state.
+pub struct StreamState(ffi::crypto_secretstream_xchacha20poly1305_state);
+
+/// `crypto_secretstream_xchacha20poly1305_init_push`: a state and its random header.
+pub fn secretstream_init_push(key: &[u8; 32]) -> (StreamState, [u8; 24]) {
+    init();
+    let mut st = StreamState(ffi::crypto_secretstream_xchacha20poly1305_state {
+        k: [0; 32],
+        nonce: [0; 12],
+        _pad: [0; 8],
+    });
+    let mut header = [0u8; 24];
+    // SAFETY: st is a valid state struct, header 24 bytes, key 32.
+    let rc = unsafe {
+        ffi::crypto_secretstream_xchacha20poly1305_init_push(
+            &mut st.0,
+            header.as_mut_ptr(),
+            key.as_ptr(),
+        )
+    };
+    assert_eq!(rc, 0);
+    (st, header)
+}
+
+/// `crypto_secretstream_xchacha20poly1305_init_pull`. The state equals the one `init_push`
+/// makes with the same header, so pushing from it reproduces a stream with a chosen header.
+pub fn secretstream_init_pull(header: &[u8; 24], key: &[u8; 32]) -> StreamState {
+    init();
+    let mut st = StreamState(ffi::crypto_secretstream_xchacha20poly1305_state {
+        k: [0; 32],
+        nonce: [0; 12],
+        _pad: [0; 8],
+    });
+    // SAFETY: st is a valid state struct, header 24 bytes, key 32.
+    let rc = unsafe {
+        ffi::crypto_secretstream_xchacha20poly1305_init_pull(
+            &mut st.0,
+            header.as_ptr(),
+            key.as_ptr(),
+        )
+    };
+    assert_eq!(rc, 0);
+    st
+}
+
+/// `crypto_secretstream_xchacha20poly1305_push` without additional data.
+pub fn secretstream_push(st: &mut StreamState, msg: &[u8], tag: u8) -> Vec<u8> {
+    let mut out = vec![0u8; msg.len() + 17];
+    let mut out_len = 0u64;
+    // SAFETY: out has msg + ABYTES (17) bytes; no AD (null, 0).
+    let rc = unsafe {
+        ffi::crypto_secretstream_xchacha20poly1305_push(
+            &mut st.0,
+            out.as_mut_ptr(),
+            &mut out_len,
+            msg.as_ptr(),
+            msg.len() as u64,
+            std::ptr::null(),
+            0,
+            tag,
+        )
+    };
+    assert_eq!(rc, 0);
+    out.truncate(out_len as usize);
+    out
+}
+
+/// `crypto_secretstream_xchacha20poly1305_pull` without additional data: (message, tag), or
+/// `None` when the chunk does not verify.
+pub fn secretstream_pull(st: &mut StreamState, chunk: &[u8]) -> Option<(Vec<u8>, u8)> {
+    if chunk.len() < 17 {
+        return None;
+    }
+    let mut out = vec![0u8; chunk.len() - 17];
+    let (mut out_len, mut tag) = (0u64, 0u8);
+    // SAFETY: out has chunk - ABYTES bytes; no AD.
+    let rc = unsafe {
+        ffi::crypto_secretstream_xchacha20poly1305_pull(
+            &mut st.0,
+            out.as_mut_ptr(),
+            &mut out_len,
+            &mut tag,
+            chunk.as_ptr(),
+            chunk.len() as u64,
+            std::ptr::null(),
+            0,
+        )
+    };
+    (rc == 0).then(|| {
+        out.truncate(out_len as usize);
+        (out, tag)
+    })
+}
