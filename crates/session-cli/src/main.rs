@@ -27,6 +27,9 @@ enum Command {
     /// Session Open Group Server (community) tools.
     #[command(subcommand)]
     Sogs(cmd::sogs::SogsCommand),
+    /// The Session network: onion paths and snodes.
+    #[command(subcommand)]
+    Net(cmd::net::NetCommand),
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -34,6 +37,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Id(c) => cmd::id::run(c),
         Command::Blind(a) => cmd::blind::run(a),
         Command::Sogs(c) => cmd::sogs::run(c),
+        Command::Net(c) => cmd::net::run(c),
     }
 }
 

@@ -3,4 +3,5 @@
 pub mod blind;
 pub mod common;
 pub mod id;
+pub mod net;
 pub mod sogs;

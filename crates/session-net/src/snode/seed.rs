@@ -16,6 +16,9 @@ pub struct SeedConfig {
     /// Certificate pins for `https` seeds (SHA-256 of DER). Empty: `https` seeds are checked
     /// against the webpki roots. `http` seeds need none.
     pub pins: Vec<CertPin>,
+    /// Accept any seed certificate (still checking handshake signatures), as Session
+    /// Desktop does for a local devnet. Only for local test networks.
+    pub accept_any_certificate: bool,
 }
 
 impl SeedConfig {
@@ -27,19 +30,36 @@ impl SeedConfig {
                 .filter_map(|u| u.parse().ok())
                 .collect(),
             pins: danger::mainnet_seed_pins(),
+            accept_any_certificate: false,
         }
     }
 
     /// Custom seeds (a local test network, for instance), trusted through `pins` when
     /// given.
     pub fn custom(urls: Vec<Url>, pins: Vec<CertPin>) -> Self {
-        Self { urls, pins }
+        Self {
+            urls,
+            pins,
+            accept_any_certificate: false,
+        }
+    }
+
+    /// Seeds of a local test network: `http` seeds as they are, `https` seeds with any
+    /// certificate (see [`SeedConfig::accept_any_certificate`]).
+    pub fn local(urls: Vec<Url>) -> Self {
+        Self {
+            urls,
+            pins: Vec::new(),
+            accept_any_certificate: true,
+        }
     }
 
     /// A transport for talking to these seeds: pinned TLS if pins are configured.
     pub fn transport(&self) -> Result<DirectTransport, SnodeError> {
         let builder = DirectTransport::builder().timeout(std::time::Duration::from_secs(5));
-        let builder = if self.pins.is_empty() {
+        let builder = if self.accept_any_certificate {
+            builder.tls_config(danger::snode_tls_config())
+        } else if self.pins.is_empty() {
             builder
         } else {
             builder.tls_config(danger::pinned_tls_config(self.pins.clone()))
