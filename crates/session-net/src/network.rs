@@ -22,6 +22,10 @@ use crate::snode::{
 };
 use crate::transport::{DirectTransport, HttpRequest, Transport};
 
+/// Nodes that three snodes must agree on before their list replaces the pool (SD
+/// `requiredSnodesForAgreement`).
+pub const REQUIRED_FOR_AGREEMENT: usize = 24;
+
 /// How to reach and use the network.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -187,6 +191,71 @@ impl SnodeNetwork {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Refreshes the pool from the snodes themselves (network.md §1.2): three random pool
+    /// snodes are asked for the node list (`oxend_request get_service_nodes`) and the pool is
+    /// replaced by the nodes all three agree on, if at least [`REQUIRED_FOR_AGREEMENT`] do.
+    /// Otherwise the seeds are asked. Returns the new pool size.
+    pub async fn refresh_pool(&self) -> Result<usize, SnodeError> {
+        let mut lists: Vec<Vec<Snode>> = Vec::new();
+        let mut used = Vec::new();
+        for _ in 0..3 {
+            let Ok(snode) = self.random_snode_excluding(&used).await else {
+                break;
+            };
+            used.push(snode.ed25519);
+            match self.rpc(&snode, &|_| RpcRequest::get_service_nodes()).await {
+                Ok(value) => {
+                    match crate::snode::parse_service_nodes(value.to_string().as_bytes(), None) {
+                        Ok(list) => lists.push(list),
+                        Err(e) => tracing::debug!(error = %e, "bad node list from a snode"),
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "node list request failed"),
+            }
+        }
+        let agreed: Vec<Snode> = match lists.split_first() {
+            Some((first, rest)) if rest.len() == 2 => first
+                .iter()
+                .filter(|n| {
+                    rest.iter().all(|l| {
+                        l.iter()
+                            .any(|m| m.ip == n.ip && m.port == n.port && m.ed25519 == n.ed25519)
+                    })
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut state = self.state.lock().await;
+        if agreed.len() >= REQUIRED_FOR_AGREEMENT {
+            state.pool.replace(agreed, Instant::now());
+        } else {
+            tracing::debug!(
+                agreed = agreed.len(),
+                "no snode consensus; asking the seeds"
+            );
+            let nodes = self
+                .config
+                .seeds
+                .fetch(self.seed_transport.as_ref())
+                .await?;
+            state.pool.replace(nodes, Instant::now());
+        }
+        self.store.save_pool(state.pool.nodes());
+        Ok(state.pool.len())
+    }
+
+    async fn random_snode_excluding(&self, exclude: &[[u8; 32]]) -> Result<Snode, SnodeError> {
+        let mut state = self.state.lock().await;
+        self.ensure_pool(&mut state).await?;
+        state
+            .pool
+            .random(exclude)
+            .ok_or(SnodeError::InsufficientSnodes {
+                reason: "pool exhausted".into(),
+            })
     }
 
     /// The current paths, building them first if needed.

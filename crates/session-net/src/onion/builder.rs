@@ -234,6 +234,7 @@ pub fn build_with_secrets(
 type LayerKeys<'a> =
     dyn FnMut(Option<usize>) -> Result<(X25519Keypair, Option<Vec<u8>>), OnionError> + 'a;
 
+/// Encrypts one layer; returns the ciphertext and the layer's cipher.
 fn seal(
     ephemeral: &X25519Keypair,
     recipient: &[u8; 32],
@@ -241,13 +242,14 @@ fn seal(
     nonce: Option<Vec<u8>>,
     plaintext: &[u8],
     what: &'static str,
-) -> Result<Vec<u8>, OnionError> {
+) -> Result<(Vec<u8>, HopCipher), OnionError> {
     let cipher = HopCipher::client(ephemeral, recipient, enc).map_err(|e| from_crypto(e, what))?;
-    match nonce {
+    let sealed = match nonce {
         Some(n) => cipher.encrypt_with_nonce(plaintext, &n),
         None => cipher.encrypt(plaintext),
     }
-    .map_err(|e| from_crypto(e, what))
+    .map_err(|e| from_crypto(e, what))?;
+    Ok((sealed, cipher))
 }
 
 fn build_inner(
@@ -280,7 +282,7 @@ fn build_inner(
         ),
         Destination::Server(_) => (payload.to_vec(), DestinationKind::Server),
     };
-    let mut layer = seal(
+    let (mut layer, reply_cipher) = seal(
         &dest_keys,
         destination.x25519(),
         enc,
@@ -312,7 +314,7 @@ fn build_inner(
     for (i, hop) in path.iter().enumerate().rev() {
         let (hop_keys, nonce) = keys(Some(i))?;
         let plain = frame(&layer, &route)?;
-        layer = seal(&hop_keys, &hop.x25519, enc, nonce, &plain, "hop layer")?;
+        layer = seal(&hop_keys, &hop.x25519, enc, nonce, &plain, "hop layer")?.0;
         route = to_json(&RelayMeta {
             destination: hex::encode(hop.ed25519),
             enc_type: et,
@@ -331,6 +333,9 @@ fn build_inner(
     )?;
     Ok(OnionRequest {
         body,
-        reply: ReplyOpener::new(dest_keys, *destination.x25519(), enc, kind),
+        // The destination answers with the destination layer's key: keep it, so opening the
+        // reply costs no second Diffie-Hellman.
+        reply: ReplyOpener::new(dest_keys, *destination.x25519(), enc, kind)
+            .with_cipher(reply_cipher),
     })
 }

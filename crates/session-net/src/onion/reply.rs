@@ -84,6 +84,7 @@ pub enum OnionReply {
 #[derive(Debug)]
 pub struct ReplyOpener {
     ephemeral: X25519Keypair,
+    cipher: Option<HopCipher>,
     destination_x25519: [u8; 32],
     enc: EncType,
     kind: DestinationKind,
@@ -101,10 +102,18 @@ impl ReplyOpener {
     ) -> Self {
         Self {
             ephemeral,
+            cipher: None,
             destination_x25519,
             enc,
             kind,
         }
+    }
+
+    /// Reuses the already derived key of the destination layer (it must be the one of
+    /// `ephemeral`, `destination_x25519` and `enc`).
+    pub(crate) fn with_cipher(mut self, cipher: HopCipher) -> Self {
+        self.cipher = Some(cipher);
+        self
     }
 
     /// What the request went to.
@@ -150,8 +159,15 @@ impl ReplyOpener {
             });
         }
         let what = "onion reply";
-        let cipher = HopCipher::client(&self.ephemeral, &self.destination_x25519, self.enc)
-            .map_err(|e| from_crypto(e, what))?;
+        let derived;
+        let cipher = match &self.cipher {
+            Some(c) => c,
+            None => {
+                derived = HopCipher::client(&self.ephemeral, &self.destination_x25519, self.enc)
+                    .map_err(|e| from_crypto(e, what))?;
+                &derived
+            }
+        };
         match cipher.decrypt(data) {
             Ok(plain) => Ok(plain),
             Err(first) if self.enc == EncType::XChaCha20 => {

@@ -45,6 +45,7 @@ pub struct FakeNet {
     pub known: Mutex<Vec<[u8; 32]>>,
     pub storage: Store,
     pub seed_url: String,
+    pub seed_requests: AtomicUsize,
     relay: DirectTransport,
 }
 
@@ -87,6 +88,7 @@ impl FakeNet {
             nodes,
             storage: Mutex::new(HashMap::new()),
             seed_url,
+            seed_requests: AtomicUsize::new(0),
             relay: DirectTransport::builder()
                 .tls_config(danger::snode_tls_config())
                 .build()
@@ -133,6 +135,7 @@ impl FakeNet {
         }
         let seed_net = net.clone();
         serve_http(seed, move |_path, _body| {
+            seed_net.seed_requests.fetch_add(1, Ordering::SeqCst);
             let states: Vec<Value> = seed_net
                 .nodes
                 .iter()
@@ -148,6 +151,18 @@ impl FakeNet {
             )
         });
         net
+    }
+
+    /// The `service_node_states` list of every node.
+    pub fn states(&self) -> Vec<Value> {
+        self.nodes
+            .iter()
+            .map(|n| {
+                json!({"public_ip": n.snode.ip.to_string(), "storage_port": n.snode.port,
+                    "pubkey_ed25519": hex::encode(n.snode.ed25519),
+                    "pubkey_x25519": hex::encode(n.snode.x25519), "swarm_id": n.snode.swarm_id})
+            })
+            .collect()
     }
 
     pub fn node(&self, ed25519: &[u8; 32]) -> &Arc<Node> {
@@ -307,6 +322,11 @@ impl FakeNet {
                     json!({"messages": msgs, "more": false, "t": t}).to_string(),
                 )
             }
+            "oxend_request" if p["endpoint"] == "get_service_nodes" => (
+                200,
+                json!({"result": {"service_node_states": self.states()}, "t": t, "hf": [19, 3]})
+                    .to_string(),
+            ),
             "oxend_request" => (200, json!({"result": ons_fixture(), "t": t}).to_string()),
             _ => (400, "unknown method".into()),
         }

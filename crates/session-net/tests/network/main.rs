@@ -302,3 +302,27 @@ async fn network_time_and_ons_resolve() {
         Err(SnodeError::Ons { .. })
     ));
 }
+
+#[tokio::test]
+async fn pool_refresh_uses_snode_consensus_or_falls_back_to_the_seed() {
+    // 26 nodes: three snodes agree on 26 ≥ 24, so their list is taken.
+    let net = fake::FakeNet::start(26, 4).await;
+    let big = network(&net, EncType::XChaCha20, Arc::new(MemoryStore::default()));
+    assert_eq!(big.refresh_pool().await.unwrap(), 26);
+    assert_eq!(
+        net.seed_requests.load(Ordering::SeqCst),
+        1,
+        "only the bootstrap asked the seed"
+    );
+    // 12 nodes: too few to agree on; the seed's list is used.
+    let net = fake::FakeNet::start(12, 3).await;
+    let store = Arc::new(MemoryStore::default());
+    let small = network(&net, EncType::XChaCha20, store.clone());
+    assert_eq!(small.refresh_pool().await.unwrap(), 12);
+    assert_eq!(
+        net.seed_requests.load(Ordering::SeqCst),
+        2,
+        "no consensus: the seed was asked"
+    );
+    assert_eq!(store.load_pool().len(), 12);
+}
