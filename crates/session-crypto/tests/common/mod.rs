@@ -65,9 +65,13 @@ impl VectorSet {
     }
 
     /// Prints the protocol line and asserts that nothing failed and something ran.
+    ///
+    /// The line starts with a newline: with `--nocapture --test-threads=1` (how `cargo xtask
+    /// vectors` runs the tests) libtest has already printed `test <name> ... ` on the current
+    /// line, and the protocol line must start at column 0.
     pub fn finish(self) {
         println!(
-            "vectors: set={} source={} passed={} failed={}",
+            "\nvectors: set={} source={} passed={} failed={}",
             self.name, self.source, self.passed, self.failed
         );
         assert!(
