@@ -5,3 +5,4 @@ pub mod blinding;
 pub mod keys;
 pub mod messages;
 pub mod pysogs;
+pub mod pysogs_auth;
