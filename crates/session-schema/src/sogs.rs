@@ -24,8 +24,6 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
-use curve25519_dalek::scalar::clamp_integer;
-use ed25519_dalek::SigningKey;
 use session_crypto::padding::{PaddingRule, pad_with, unpad};
 use session_crypto::{
     AccountId, BlindedKeypair, Identity, ServerPubkey, SessionId, SigningMode, sign_xed25519,
@@ -103,7 +101,9 @@ impl SogsSigner {
         match mode {
             SigningMode::Blind25 => Self::blinded(identity.blind25(server)),
             SigningMode::Unblinded => Self {
-                key: SignerKey::Unblinded(x25519_secret(identity)),
+                key: SignerKey::Unblinded(Zeroizing::new(
+                    *identity.x25519_keypair().secret_bytes(),
+                )),
                 sender: identity.session_id().into(),
                 padding: PaddingRule::default(),
             },
@@ -172,18 +172,6 @@ impl fmt::Debug for SogsSigner {
             .field("sender", &self.sender)
             .finish_non_exhaustive()
     }
-}
-
-/// The X25519 secret of an identity: the clamped first half of SHA-512 of its Ed25519 seed
-/// (spec/crypto.md §1.5). session-crypto keeps its copy private, so it is derived here again
-/// from the public seed accessor; a test checks it against the identity's X25519 public key.
-fn x25519_secret(identity: &Identity) -> Zeroizing<[u8; 32]> {
-    let mut ed_seed = Zeroizing::new([0u8; 32]);
-    let seed = identity.mnemonic().seed();
-    let n = seed.len().min(32);
-    ed_seed[..n].copy_from_slice(&seed[..n]);
-    let signing_key = SigningKey::from_bytes(&ed_seed);
-    Zeroizing::new(clamp_integer(signing_key.to_scalar_bytes()))
 }
 
 /// Pads, signs and base64-encodes `content` as `identity` would post it to `server` with the
@@ -299,16 +287,6 @@ pub(crate) fn verify_post(padded: &[u8], sig: &[u8; 64], sender: &AccountId) -> 
 mod tests {
     use super::*;
     use crate::VisibleMessage;
-
-    #[test]
-    fn derived_x25519_secret_matches_the_identity_public_key() {
-        for seed in [[0u8; 16], [0xff; 16], [7; 16]] {
-            let id = Identity::from_seed(&seed).unwrap();
-            let secret = x25519_secret(&id);
-            let public = curve25519_dalek::MontgomeryPoint::mul_base_clamped(*secret).to_bytes();
-            assert_eq!(&public, id.x25519_public_key());
-        }
-    }
 
     #[test]
     fn unblinded_post_with_fixed_randomness_is_stable() {
