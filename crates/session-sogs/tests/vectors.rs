@@ -304,7 +304,7 @@ fn poller_follows_the_pysogs_tombstone_table() {
                         seqno: Some(since),
                         info_updates: 0,
                         max_id: since.min(10),
-                        pinned: None,
+                        pinned: Some(Vec::new()),
                     },
                 )]
                 .into(),

@@ -26,7 +26,7 @@ pub use events::Event;
 pub use stream::{EventStream, stream};
 
 use crate::api::{
-    GetCapabilities, GetPollInfo, InboxSince, MessagesSince, OutboxSince, RecentMessages,
+    GetCapabilities, GetPollInfo, GetRoom, InboxSince, MessagesSince, OutboxSince, RecentMessages,
 };
 use crate::batch::{Batch, BatchResponses, Handle};
 use crate::capabilities::Capabilities;
@@ -115,10 +115,18 @@ enum MessagesHandle {
     Since(Handle<MessagesSince>),
 }
 
+/// How a room's details are asked for: in full the first time (a new room's `info_updates`
+/// is 0, so `pollInfo/0` would carry no details), then through `pollInfo`.
+#[derive(Debug, Clone, Copy)]
+enum InfoHandle {
+    Room(Handle<GetRoom>),
+    Poll(Handle<GetPollInfo>),
+}
+
 #[derive(Debug, Clone)]
 struct RoomPlan {
     room: RoomToken,
-    info: Handle<GetPollInfo>,
+    info: InfoHandle,
     messages: MessagesHandle,
 }
 
@@ -217,7 +225,11 @@ impl Poller {
         };
         let mut rooms = Vec::with_capacity(self.rooms.len());
         for (room, c) in &self.rooms {
-            let info = batch.push(&GetPollInfo::new(room.clone(), c.info_updates))?;
+            let info = if c.pinned.is_none() {
+                InfoHandle::Room(batch.push(&GetRoom::new(room.clone()))?)
+            } else {
+                InfoHandle::Poll(batch.push(&GetPollInfo::new(room.clone(), c.info_updates))?)
+            };
             let messages = match c.seqno {
                 None => {
                     let mut r =
@@ -316,12 +328,13 @@ impl Poller {
         events: &mut Vec<Event>,
     ) {
         let room = &plan.room;
-        match answers.get(cx, &plan.info) {
-            Ok(info) => {
-                if let Some(details) = info.details {
-                    self.room_details(room, details, events);
-                }
-            }
+        let details = match plan.info {
+            InfoHandle::Room(h) => answers.get(cx, &h).map(Some),
+            InfoHandle::Poll(h) => answers.get(cx, &h).map(|info| info.details),
+        };
+        match details {
+            Ok(Some(details)) => self.room_details(room, details, events),
+            Ok(None) => {}
             Err(error) => events.push(Event::Error {
                 room: Some(room.clone()),
                 error,
@@ -356,8 +369,8 @@ impl Poller {
         let Some(c) = self.rooms.get_mut(room) else {
             return;
         };
-        if details.info_updates < c.info_updates {
-            return; // stale (an older answer than one already handled)
+        if c.pinned.is_some() && details.info_updates <= c.info_updates {
+            return; // stale or unchanged (an older answer than one already handled)
         }
         c.info_updates = details.info_updates;
         let pinned: Vec<i64> = details.pinned_messages.iter().map(|p| p.id).collect();

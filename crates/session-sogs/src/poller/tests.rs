@@ -141,7 +141,7 @@ fn first_poll_reads_recent_then_since_the_highest_seqno() {
         paths(&req),
         [
             "/capabilities",
-            "/room/lobby/pollInfo/0",
+            "/room/lobby",
             "/room/lobby/messages/recent?limit=50&reactors=5"
         ]
     );
@@ -150,7 +150,7 @@ fn first_poll_reads_recent_then_since_the_highest_seqno() {
         req,
         &f.cx(),
         answer(
-            poll_info("lobby", Some(room_details("lobby", 4, &[]))),
+            ok(room_details("lobby", 4, &[])),
             ok(json!([f.msg(2, 2, "b"), f.msg(1, 7, "a")])),
         ),
     );
@@ -233,7 +233,7 @@ fn whisper_only_and_empty_polls_keep_the_cursor_right() {
     let _ = p.handle(
         p.poll().unwrap(),
         &f.cx(),
-        answer(poll_info("lobby", None), ok(json!([]))),
+        answer(ok(room_details("lobby", 0, &[])), ok(json!([]))),
     );
     assert_eq!(
         p.rooms()[&lobby()].seqno,
@@ -269,10 +269,7 @@ fn pin_changes_and_info_changes_are_reported() {
     let first = p.handle(
         p.poll().unwrap(),
         &f.cx(),
-        answer(
-            poll_info("lobby", Some(room_details("lobby", 1, &[]))),
-            ok(json!([])),
-        ),
+        answer(ok(room_details("lobby", 1, &[])), ok(json!([]))),
     );
     assert_eq!(
         kinds(&first),
@@ -317,7 +314,7 @@ fn malformed_rows_are_reported_and_skipped() {
     let _ = p.handle(
         p.poll().unwrap(),
         &f.cx(),
-        answer(poll_info("lobby", None), ok(json!([]))),
+        answer(ok(room_details("lobby", 0, &[])), ok(json!([]))),
     );
     let mut bad_sig = f.msg(3, 3, "forged");
     bad_sig["data"] = f.msg(9, 9, "other")["data"].clone();
@@ -407,9 +404,12 @@ fn broken_answers_give_errors_back_off_and_recover() {
     let events = p.handle(
         p.poll().unwrap(),
         &f.cx(),
-        answer(poll_info("lobby", None), ok(json!([f.msg(1, 1, "x")]))),
+        answer(
+            ok(room_details("lobby", 0, &[])),
+            ok(json!([f.msg(1, 1, "x")])),
+        ),
     );
-    assert_eq!(kinds(&events), ["new 1"]);
+    assert_eq!(kinds(&events), ["info 0", "new 1"]);
 }
 
 #[test]
@@ -420,7 +420,7 @@ fn a_restored_cursor_neither_loses_nor_repeats() {
         p.poll().unwrap(),
         &f.cx(),
         answer(
-            poll_info("lobby", None),
+            ok(room_details("lobby", 0, &[])),
             ok(json!([f.msg(2, 2, "b"), f.msg(1, 1, "a")])),
         ),
     );
