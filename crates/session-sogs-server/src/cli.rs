@@ -183,6 +183,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let mut config = args.db.config()?;
     if let Some(b) = args.bind {
@@ -299,13 +300,13 @@ pub fn moderator(cmd: ModCommand) -> Result<()> {
             let scope = a.scope();
             a.db.open()?
                 .add_moderator(&a.id, &scope, a.admin, !a.hidden)?;
-            println!(
-                "{} is now a{} {} of {}",
-                a.id,
-                if a.hidden { " hidden" } else { "" },
-                if a.admin { "admin" } else { "moderator" },
-                scope_name(&scope)
-            );
+            let role = match (a.hidden, a.admin) {
+                (false, false) => "a moderator",
+                (false, true) => "an admin",
+                (true, false) => "a hidden moderator",
+                (true, true) => "a hidden admin",
+            };
+            println!("{} is now {role} of {}", a.id, scope_name(&scope));
         }
         ModCommand::Remove(a) => {
             let scope = a.scope();

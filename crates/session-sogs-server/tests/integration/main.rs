@@ -12,6 +12,7 @@ mod vectors;
 mod auth;
 mod batch;
 mod blinding;
+mod cli;
 mod crash;
 mod dms;
 mod files;

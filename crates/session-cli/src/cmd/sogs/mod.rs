@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 pub mod message;
+pub mod server;
 pub mod sign;
 
 /// `session sogs …`
@@ -14,6 +15,16 @@ pub enum SogsCommand {
     Encode(message::EncodeArgs),
     /// Decode and verify a community message: prints {"verified","content"} as JSON.
     Decode(message::DecodeArgs),
+    /// Run a SOGS server until interrupted; prints each room's join link.
+    Serve(server::ServeArgs),
+    /// Print a SOGS server's public key (hex), creating the key if needed.
+    Key(server::KeyArgs),
+    /// Manage the rooms of a SOGS server database.
+    #[command(subcommand)]
+    Room(server::RoomCommand),
+    /// Manage the moderators and admins of a SOGS server database.
+    #[command(subcommand)]
+    Mod(server::ModCommand),
 }
 
 /// Runs `session sogs …`.
@@ -22,5 +33,9 @@ pub fn run(cmd: SogsCommand) -> anyhow::Result<()> {
         SogsCommand::Sign(a) => sign::run(a),
         SogsCommand::Encode(a) => message::run_encode(a),
         SogsCommand::Decode(a) => message::run_decode(a),
+        SogsCommand::Serve(a) => server::serve(a),
+        SogsCommand::Key(a) => server::key(a),
+        SogsCommand::Room(c) => server::room(c),
+        SogsCommand::Mod(c) => server::moderator(c),
     }
 }
