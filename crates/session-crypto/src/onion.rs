@@ -32,7 +32,8 @@
 //! # Ok::<(), session_crypto::Error>(())
 //! ```
 
-use aes_gcm::{Aes256Gcm, KeyInit as _, aead::Aead as _};
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Nonce};
 use chacha20poly1305::XChaCha20Poly1305;
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
@@ -181,30 +182,9 @@ impl HopCipher {
             });
         }
         let sealed = match self.enc {
-            EncType::AesGcm => {
-                let cipher = Aes256Gcm::new(&(*self.key).into());
-                let nonce: [u8; GCM_IV_LEN] =
-                    nonce.try_into().map_err(|_| Error::InvalidLength {
-                        what: "onion layer nonce",
-                        expected,
-                        actual: nonce.len(),
-                    })?;
-                cipher.encrypt(&nonce.into(), plaintext)
-            }
-            EncType::XChaCha20 => {
-                let cipher = XChaCha20Poly1305::new(&(*self.key).into());
-                let nonce: [u8; XCHACHA_NONCE_LEN] =
-                    nonce.try_into().map_err(|_| Error::InvalidLength {
-                        what: "onion layer nonce",
-                        expected,
-                        actual: nonce.len(),
-                    })?;
-                cipher.encrypt(&nonce.into(), plaintext)
-            }
-        }
-        .map_err(|_| Error::EncryptionFailed {
-            what: "onion layer (plaintext too long)",
-        })?;
+            EncType::AesGcm => aead_seal::<Aes256Gcm>(&self.key, nonce, plaintext),
+            EncType::XChaCha20 => aead_seal::<XChaCha20Poly1305>(&self.key, nonce, plaintext),
+        }?;
         let mut out = Vec::with_capacity(nonce.len() + sealed.len());
         out.extend_from_slice(nonce);
         out.extend_from_slice(&sealed);
@@ -228,34 +208,45 @@ impl HopCipher {
         let (nonce, sealed) = data.split_at(self.enc.nonce_len());
         match self.enc {
             EncType::AesGcm => {
-                let cipher = Aes256Gcm::new(&(*self.key).into());
-                let nonce: [u8; GCM_IV_LEN] = nonce.try_into().map_err(|_| Error::TooShort {
-                    what: "onion layer ciphertext",
-                    minimum,
-                    actual: data.len(),
-                })?;
-                cipher
-                    .decrypt(&nonce.into(), sealed)
-                    .map_err(|_| Error::DecryptionFailed {
-                        what: "onion layer (AES-256-GCM)",
-                    })
+                aead_open::<Aes256Gcm>(&self.key, nonce, sealed).ok_or(Error::DecryptionFailed {
+                    what: "onion layer (AES-256-GCM)",
+                })
             }
-            EncType::XChaCha20 => {
-                let cipher = XChaCha20Poly1305::new(&(*self.key).into());
-                let nonce: [u8; XCHACHA_NONCE_LEN] =
-                    nonce.try_into().map_err(|_| Error::TooShort {
-                        what: "onion layer ciphertext",
-                        minimum,
-                        actual: data.len(),
-                    })?;
-                cipher
-                    .decrypt(&nonce.into(), sealed)
-                    .map_err(|_| Error::DecryptionFailed {
-                        what: "onion layer (XChaCha20-Poly1305)",
-                    })
-            }
+            EncType::XChaCha20 => aead_open::<XChaCha20Poly1305>(&self.key, nonce, sealed).ok_or(
+                Error::DecryptionFailed {
+                    what: "onion layer (XChaCha20-Poly1305)",
+                },
+            ),
         }
     }
+}
+
+/// `ciphertext ‖ tag` of `plaintext` under `key` and `nonce` (already checked to be the
+/// cipher's nonce length), no associated data.
+fn aead_seal<A: KeyInit + Aead>(key: &[u8; 32], nonce: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+    let bad_nonce = Error::InvalidLength {
+        what: "onion layer nonce",
+        expected: nonce.len(),
+        actual: nonce.len(),
+    };
+    let cipher = A::new_from_slice(key).map_err(|_| Error::InvalidLength {
+        what: "onion layer key",
+        expected: 32,
+        actual: 32,
+    })?;
+    let nonce = Nonce::<A>::try_from(nonce).map_err(|_| bad_nonce)?;
+    cipher
+        .encrypt(&nonce, plaintext)
+        .map_err(|_| Error::EncryptionFailed {
+            what: "onion layer (plaintext too long)",
+        })
+}
+
+/// The plaintext of `ciphertext ‖ tag`, or `None` if the tag does not verify.
+fn aead_open<A: KeyInit + Aead>(key: &[u8; 32], nonce: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+    let cipher = A::new_from_slice(key).ok()?;
+    let nonce = Nonce::<A>::try_from(nonce).ok()?;
+    cipher.decrypt(&nonce, sealed).ok()
 }
 
 /// The layer key for `enc` from the X25519 output `shared` (network.md §3.1):

@@ -83,7 +83,9 @@ pub fn pinned_tls_config(pins: Vec<CertPin>) -> rustls::ClientConfig {
     let provider = ring_provider();
     let verifier = Pinned {
         pins,
-        algorithms: provider.signature_verification_algorithms,
+        signatures: AnyCertificate {
+            algorithms: provider.signature_verification_algorithms,
+        },
     };
     config_with(provider, Arc::new(verifier))
 }
@@ -145,10 +147,11 @@ impl ServerCertVerifier for AnyCertificate {
     }
 }
 
+/// Pins certificates; handshake signatures are checked by the embedded [`AnyCertificate`].
 #[derive(Debug)]
 struct Pinned {
     pins: Vec<CertPin>,
-    algorithms: WebPkiSupportedAlgorithms,
+    signatures: AnyCertificate,
 }
 
 impl ServerCertVerifier for Pinned {
@@ -182,7 +185,7 @@ impl ServerCertVerifier for Pinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+        self.signatures.verify_tls12_signature(message, cert, dss)
     }
 
     fn verify_tls13_signature(
@@ -191,11 +194,11 @@ impl ServerCertVerifier for Pinned {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+        self.signatures.verify_tls13_signature(message, cert, dss)
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.algorithms.supported_schemes()
+        self.signatures.supported_verify_schemes()
     }
 }
 

@@ -125,6 +125,36 @@ pub(crate) fn enc_type(
     }
 }
 
+/// A received layer, `u32le ‖ ciphertext ‖ JSON`, split and its key fields read: the
+/// ciphertext, the sender's `ephemeral_key`, `enc_type` (AES-GCM if absent) and the JSON.
+pub(crate) fn parse_layer<'a>(
+    body: &'a [u8],
+    what: &'static str,
+) -> Result<LayerHeader<'a>, OnionError> {
+    let (ciphertext, meta) = parse_frame(body)?;
+    let meta = parse_meta(meta, what)?;
+    let ephemeral = hex_key(
+        req_str(&meta, "ephemeral_key", what)?,
+        "ephemeral_key",
+        what,
+    )?;
+    let enc = enc_type(&meta, what)?;
+    Ok(LayerHeader {
+        ciphertext,
+        ephemeral,
+        enc,
+        meta,
+    })
+}
+
+/// A received layer split by [`parse_layer`].
+pub(crate) struct LayerHeader<'a> {
+    pub ciphertext: &'a [u8],
+    pub ephemeral: [u8; 32],
+    pub enc: EncType,
+    pub meta: Map<String, Value>,
+}
+
 /// The trailer of the body POSTed to the guard: `{"enc_type", "ephemeral_key"}`.
 #[derive(Serialize)]
 pub(crate) struct GuardMeta<'a> {

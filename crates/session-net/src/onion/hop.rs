@@ -17,7 +17,8 @@ use session_crypto::onion::{EncType, HopCipher};
 use super::builder::Protocol;
 use super::error::{OnionError, from_crypto};
 use super::frame::{
-    GuardMeta, enc_type, frame, hex_key, opt_str, parse_frame, parse_meta, req_str, to_json,
+    GuardMeta, enc_type, frame, hex_key, opt_str, parse_frame, parse_layer, parse_meta, req_str,
+    to_json,
 };
 
 /// A peeled layer: the cipher to encrypt this hop's reply with, and what to do next.
@@ -99,15 +100,9 @@ impl HopInstruction {
 /// bad routing JSON, an unknown cipher, or a ciphertext that does not decrypt
 /// ([`OnionError::BadTag`]; storage servers answer that with 400 `Invalid ciphertext`).
 pub fn peel(own: &X25519Keypair, body: &[u8]) -> Result<PeeledLayer, OnionError> {
-    const WHAT: &str = "onion layer metadata";
-    let (ciphertext, meta) = parse_frame(body)?;
-    let meta = parse_meta(meta, WHAT)?;
-    let ephemeral = hex_key(
-        req_str(&meta, "ephemeral_key", WHAT)?,
-        "ephemeral_key",
-        WHAT,
-    )?;
-    let enc = enc_type(&meta, WHAT)?;
+    let layer = parse_layer(body, "onion layer metadata")?;
+    let (ciphertext, ephemeral, enc, meta) =
+        (layer.ciphertext, layer.ephemeral, layer.enc, layer.meta);
     let hop_no = meta.get("hop_no").and_then(serde_json::Value::as_u64);
     let cipher =
         HopCipher::server(own, &ephemeral, enc).map_err(|e| from_crypto(e, "onion layer"))?;

@@ -34,7 +34,7 @@ use session_crypto::X25519Keypair;
 use session_crypto::onion::HopCipher;
 
 use super::error::{OnionError, from_crypto};
-use super::frame::{enc_type, hex_key, parse_frame, parse_meta, req_str};
+use super::frame::parse_layer;
 use super::v4::{V4Request, V4Response};
 
 /// The body a server answers when the decrypted payload is not a valid v4 request.
@@ -55,15 +55,8 @@ impl ServerLayer {
     /// this). A decryption failure is answered with a plain-text HTTP 400 (the client cannot
     /// read an encrypted one); every other failure here too.
     pub fn open(body: &[u8], keys: &[X25519Keypair]) -> Result<Self, OnionError> {
-        const WHAT: &str = "v4 onion request metadata";
-        let (ciphertext, meta) = parse_frame(body)?;
-        let meta = parse_meta(meta, WHAT)?;
-        let ephemeral = hex_key(
-            req_str(&meta, "ephemeral_key", WHAT)?,
-            "ephemeral_key",
-            WHAT,
-        )?;
-        let enc = enc_type(&meta, WHAT)?;
+        let layer = parse_layer(body, "v4 onion request metadata")?;
+        let (ciphertext, ephemeral, enc) = (layer.ciphertext, layer.ephemeral, layer.enc);
         let mut last = OnionError::InvalidPath {
             reason: "no server key configured".into(),
         };

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::bencode::{decode_byte_list, encode_byte_list};
 use super::error::{OnionError, clip};
+use super::frame::parse_meta;
 
 /// A request to a server (SOGS, file server) as carried inside a v4 onion request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +86,7 @@ impl V4Request {
                 });
             }
         };
-        let info = json_object(info, "v4 request info")?;
+        let info = parse_meta(info, "v4 request info")?;
         let field = |name: &'static str| -> Result<String, OnionError> {
             match info.get(name) {
                 Some(Value::String(s)) => Ok(s.clone()),
@@ -172,7 +173,7 @@ impl V4Response {
                 });
             }
         };
-        let meta = json_object(meta, "v4 reply metadata")?;
+        let meta = parse_meta(meta, "v4 reply metadata")?;
         let code = match meta.get("code") {
             Some(Value::Number(n)) => n
                 .as_u64()
@@ -228,23 +229,6 @@ impl V4Response {
                 text: clip(&String::from_utf8_lossy(&self.body)),
             })
         }
-    }
-}
-
-fn json_object(
-    bytes: &[u8],
-    what: &'static str,
-) -> Result<serde_json::Map<String, Value>, OnionError> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(OnionError::BadJson {
-            what,
-            reason: "not a JSON object".into(),
-        }),
-        Err(e) => Err(OnionError::BadJson {
-            what,
-            reason: clip(&e.to_string()),
-        }),
     }
 }
 
