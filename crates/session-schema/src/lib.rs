@@ -10,6 +10,7 @@ mod error;
 mod page;
 mod sogs;
 mod unknown;
+mod verify;
 
 /// The generated protobuf messages of package `SessionProtos` (`proto/SessionProtos.proto`,
 /// compiled by `cargo xtask codegen`). Field docs are the schema's comments.

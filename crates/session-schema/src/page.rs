@@ -26,16 +26,15 @@ use std::collections::HashMap;
 
 use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
 use curve25519_dalek::edwards::CompressedEdwardsY;
-use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use curve25519_dalek::{EdwardsPoint, Scalar};
 use session_crypto::padding::unpad;
 use session_crypto::{AccountId, ServerPubkey};
-use sha2::{Digest, Sha512};
 
 use crate::content::Content;
 use crate::error::{Error, Result};
-use crate::sogs::{SogsMessage, decode_base64, signature_array, verify_post};
+use crate::sogs::{SogsMessage, decode_base64, signature_array};
+use crate::verify::{PostKey, challenge, post_key, signature_parts, verify_post};
 
 /// One message of a page, as the server returned it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,49 +132,35 @@ fn prepare(
     })
 }
 
-/// The key and signature parts that verify a post, if they are safe to batch.
+/// The key and signature parts that verify a post, if they are safe to batch (the same
+/// acceptance rules as single verification, [`verify_post`]).
 fn batch_form(
     sender: &AccountId,
     raw: &[u8; 64],
     keys: &mut HashMap<[u8; 32], Option<EdwardsPoint>>,
 ) -> Option<BatchForm> {
-    let mut sig = *raw;
-    let (key, a) = match sender {
+    // Blinded keys repeat across a page: decompress each once.
+    let (key, sig) = match sender {
         AccountId::Blinded(b) => {
-            let key = *b.public_key();
-            if !batchable_point(&key) {
-                return None;
-            }
-            let a = (*keys
-                .entry(key)
-                .or_insert_with(|| CompressedEdwardsY(key).decompress()))?;
-            (key, a)
+            let bytes = *b.public_key();
+            let point = *keys
+                .entry(bytes)
+                .or_insert_with(|| post_key(sender, raw).map(|(k, _)| k.point));
+            (
+                PostKey {
+                    bytes,
+                    point: point?,
+                },
+                *raw,
+            )
         }
-        AccountId::Session(s) => {
-            // curve25519-js rule: bit 255 of S carries the sign of the Ed25519 key.
-            let sign = sig[63] >> 7;
-            sig[63] &= 0x7f;
-            let mut u = *s.x25519_public_key();
-            u[31] &= 0x7f;
-            let a = MontgomeryPoint(u).to_edwards(sign)?;
-            let key = a.compress().to_bytes();
-            if !batchable_point(&key) {
-                return None;
-            }
-            (key, a)
-        }
+        AccountId::Session(_) => post_key(sender, raw)?,
     };
-    let (r_half, s_half) = sig.split_at(32);
-    let r_bytes: [u8; 32] = r_half.try_into().ok()?;
-    let s_bytes: [u8; 32] = s_half.try_into().ok()?;
-    if !batchable_point(&r_bytes) {
-        return None;
-    }
+    let (r_bytes, s) = signature_parts(&sig)?;
     let r = CompressedEdwardsY(r_bytes).decompress()?;
-    let s = Scalar::from_canonical_bytes(s_bytes).into_option()?;
     Some(BatchForm {
-        key,
-        a,
+        key: key.bytes,
+        a: key.point,
         r_bytes,
         r,
         s,
@@ -203,14 +188,7 @@ fn verify_batch(parts: &[BatchPart<'_>]) -> bool {
     for (part, z) in parts.iter().zip(random.chunks_exact(16)) {
         let f = part.form;
         let z = Scalar::from(u128::from_le_bytes(z.try_into().unwrap_or([1; 16])));
-        let h = Scalar::from_bytes_mod_order_wide(
-            &Sha512::new()
-                .chain_update(f.r_bytes)
-                .chain_update(f.key)
-                .chain_update(part.message)
-                .finalize()
-                .into(),
-        );
+        let h = challenge(&f.r_bytes, &f.key, part.message);
         b_coefficient -= z * f.s;
         scalars.push(z);
         points.push(f.r);
@@ -232,56 +210,10 @@ fn verify_batch(parts: &[BatchPart<'_>]) -> bool {
     EdwardsPoint::vartime_multiscalar_mul(&scalars, &points).is_identity()
 }
 
-/// Encodings (sign bit ignored) of the small-order points and of the non-canonical encodings
-/// of 0 and 1: libsodium's `has_small_order` blocklist.
-const SMALL_ORDER: [[u8; 32]; 7] = [
-    // 0 (order 4), 1 (the identity)
-    [0; 32],
-    one(),
-    // order 8
-    [
-        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
-        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
-        0xfc, 0x05,
-    ],
-    [
-        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
-        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
-        0x03, 0x7a,
-    ],
-    // p − 1 (order 2), p, p + 1
-    high(0xec),
-    high(0xed),
-    high(0xee),
-];
-
-const fn one() -> [u8; 32] {
-    let mut b = [0u8; 32];
-    b[0] = 1;
-    b
-}
-
-/// `[lo, 0xff × 30, 0x7f]`: values just around p = 2^255 − 19.
-const fn high(lo: u8) -> [u8; 32] {
-    let mut b = [0xffu8; 32];
-    b[0] = lo;
-    b[31] = 0x7f;
-    b
-}
-
-/// Whether a point encoding may join a batch: canonical (y < p) and not of small order.
-fn batchable_point(bytes: &[u8; 32]) -> bool {
-    let mut y = *bytes;
-    y[31] &= 0x7f;
-    let canonical = y[31] != 0x7f || y[1..31].iter().any(|&b| b != 0xff) || y[0] < 0xed;
-    canonical && !SMALL_ORDER.contains(&y)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use curve25519_dalek::edwards::CompressedEdwardsY;
 
     use crate::{SogsSigner, VisibleMessage};
     use session_crypto::{Identity, SigningMode};
@@ -358,18 +290,5 @@ mod tests {
             ..b
         });
         assert!(!verify_batch(&parts(&page)));
-    }
-
-    #[test]
-    fn blocklist_names_exactly_the_small_order_encodings() {
-        for enc in SMALL_ORDER {
-            if let Some(p) = CompressedEdwardsY(enc).decompress() {
-                assert!(p.is_small_order(), "{}", hex::encode(enc));
-            }
-            assert!(!batchable_point(&enc));
-        }
-        let base = curve25519_dalek::constants::ED25519_BASEPOINT_COMPRESSED.to_bytes();
-        assert!(batchable_point(&base));
-        assert!(!batchable_point(&high(0xf0)), "y ≥ p is not canonical");
     }
 }

@@ -27,12 +27,12 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STAN
 use session_crypto::padding::{PaddingRule, pad_with, unpad};
 use session_crypto::{
     AccountId, BlindedKeypair, Identity, ServerPubkey, SessionId, SigningMode, sign_xed25519,
-    verify_ed25519, verify_xed25519,
 };
 use zeroize::Zeroizing;
 
 use crate::content::Content;
 use crate::error::{Error, Result};
+use crate::verify::verify_post;
 
 /// Standard-alphabet base64 that accepts input with or without `=` padding (servers and
 /// clients differ; the bytes are what matter).
@@ -273,20 +273,12 @@ pub fn decode_sogs_message(
     Ok(SogsMessage::new(content, *sender, *server, verified))
 }
 
-/// Verifies a post signature over the padded bytes under the sender's key (see the module
-/// docs for the `05` rule).
-pub(crate) fn verify_post(padded: &[u8], sig: &[u8; 64], sender: &AccountId) -> bool {
-    match sender {
-        AccountId::Blinded(b) => verify_ed25519(b.public_key(), padded, sig).is_ok(),
-        AccountId::Session(s) => verify_xed25519(s.x25519_public_key(), padded, sig).is_ok(),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::VisibleMessage;
+    use session_crypto::verify_xed25519;
 
     #[test]
     fn unblinded_post_with_fixed_randomness_is_stable() {

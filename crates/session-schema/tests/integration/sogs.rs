@@ -195,3 +195,33 @@ proptest! {
         prop_assert_eq!(read.content().unknown_fields().len(), 1);
     }
 }
+
+fn blinded_mode() -> impl Strategy<Value = SigningMode> {
+    prop::sample::select(vec![SigningMode::Blind15, SigningMode::Blind25])
+}
+
+proptest! {
+    #[test]
+    fn verification_agrees_with_libsodium(
+        seed in any::<[u8; 16]>(),
+        text in ".{0,100}",
+        flip in 0usize..(64 * 8 + 32),
+        mode in blinded_mode(),
+    ) {
+        sodium::init();
+        let signer = SogsSigner::new(&Identity::from_seed(&seed).unwrap(), mode, &server());
+        let post = signer.encode(&VisibleMessage::text(text).timestamp(9).into_content()).unwrap();
+        let padded = STANDARD.decode(&post.data).unwrap();
+        let mut sig = sig_bytes(&post.signature);
+        // Flip one bit of R or S (or none, for flip ≥ 512).
+        if flip < 512 {
+            sig[flip / 8] ^= 1 << (flip % 8);
+        }
+        let key = *signer.sender().as_blinded().unwrap().public_key();
+        let ours = decode_sogs_message(&post.data, &STANDARD.encode(sig), &signer.sender(), &server())
+            .unwrap()
+            .is_verified();
+        prop_assert_eq!(ours, sodium::verify(&sig, &padded, &key));
+        prop_assert_eq!(ours, flip >= 512);
+    }
+}
