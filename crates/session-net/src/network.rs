@@ -117,6 +117,15 @@ impl SnodeNetwork {
     /// A network client with an in-memory store. Snodes are reached over HTTPS with the
     /// [`danger::snode_tls_config`] verifier; seeds with [`SeedConfig::transport`].
     pub fn new(config: NetworkConfig) -> Result<Self, SnodeError> {
+        Self::with_store(config, Arc::new(MemoryStore::default()))
+    }
+
+    /// Like [`SnodeNetwork::new`], persisting the pool, guards and swarms in `store` (e.g. a
+    /// [`crate::snode::JsonFileStore`]).
+    pub fn with_store(
+        config: NetworkConfig,
+        store: Arc<dyn SnodeStore>,
+    ) -> Result<Self, SnodeError> {
         let snode_transport = DirectTransport::builder()
             .tls_config(danger::snode_tls_config())
             .timeout(config.request_timeout)
@@ -126,7 +135,7 @@ impl SnodeNetwork {
             config,
             Arc::new(snode_transport),
             Arc::new(seed_transport),
-            Arc::new(MemoryStore::default()),
+            store,
         ))
     }
 

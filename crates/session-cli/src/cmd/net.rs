@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use session_net::snode::{OnionPath, SeedConfig};
+use session_net::snode::{JsonFileStore, OnionPath, SeedConfig};
 use session_net::{DirectTransport, NetworkConfig, OnionTransport, SnodeNetwork, Transport};
 
 use super::common::print_json;
@@ -86,6 +86,9 @@ pub struct PathsArgs {
     /// Seed URL of a local network.
     #[arg(long, value_name = "URL")]
     pub seed: Option<String>,
+    /// Keep the snode pool and guards in this JSON file between runs.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
     /// Print JSON: `{"pool_size": n, "paths": [{"hops": [{"ip","port","ed25519","x25519"}]}]}`.
     #[arg(long)]
     pub json: bool,
@@ -99,12 +102,16 @@ pub fn run(command: NetCommand) -> anyhow::Result<()> {
 }
 
 fn paths(args: PathsArgs) -> anyhow::Result<()> {
-    let network = NetworkArgs {
+    let config = NetworkArgs {
         onion: true,
         network: args.network,
         seed: args.seed,
     }
-    .snode_network()?;
+    .config()?;
+    let network = match &args.state {
+        Some(path) => SnodeNetwork::with_store(config, Arc::new(JsonFileStore::open(path)))?,
+        None => SnodeNetwork::new(config)?,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -5,6 +5,7 @@ mod error;
 mod path;
 mod pool;
 mod seed;
+mod store;
 
 use std::net::Ipv4Addr;
 
@@ -18,6 +19,7 @@ pub use pool::{
     MIN_POOL_SIZE, MemoryStore, POOL_REFRESH_INTERVAL, STRIKES_TO_DROP, SnodePool, SnodeStore,
 };
 pub use seed::{SeedConfig, get_n_service_nodes_body, parse_service_nodes};
+pub use store::JsonFileStore;
 
 use crate::onion::HopKeys;
 
