@@ -72,8 +72,9 @@ impl Set {
     }
 
     fn finish(self) {
+        // The leading newline puts the line at column 0 after libtest's "test … " prefix.
         println!(
-            "vectors: set={} source={SOURCE} passed={} failed={}",
+            "\nvectors: set={} source={SOURCE} passed={} failed={}",
             self.name, self.passed, self.failed
         );
         assert!(

@@ -70,7 +70,7 @@ fn run_set(set: &str, prefixes: &[&str], check: impl Fn(&Value) -> Result<(), St
             }
         }
     }
-    println!("vectors: set={set} source={SOURCE} passed={passed} failed={failed}");
+    println!("\nvectors: set={set} source={SOURCE} passed={passed} failed={failed}");
     assert!(passed + failed > 0, "set {set} ran nothing");
     assert_eq!(
         failed,
