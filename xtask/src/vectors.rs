@@ -6,8 +6,15 @@
 
 use anyhow::{Context, bail};
 
-/// Test targets that run vector sets: (package, test target).
-const VECTOR_TESTS: &[(&str, &str)] = &[("session-crypto", "vectors")];
+/// Test targets that run vector sets: (package, test target, test-name filter).
+const VECTOR_TESTS: &[(&str, &str, &str)] = &[
+    ("session-crypto", "vectors", ""),
+    ("session-crypto", "onion_vectors", ""),
+    ("session-schema", "vectors", ""),
+    ("session-net", "onion_vectors", ""),
+    ("session-sogs", "vectors", ""),
+    ("session-sogs-server", "integration", "vectors"),
+];
 
 struct Row {
     set: String,
@@ -17,7 +24,9 @@ struct Row {
 }
 
 fn parse_line(line: &str) -> Option<Row> {
-    let rest = line.trim().strip_prefix("vectors: ")?;
+    // libtest may print `test name ... ` on the same line before the test's own output.
+    let start = line.find("vectors: set=")?;
+    let rest = line[start..].strip_prefix("vectors: ")?;
     let mut row = Row {
         set: String::new(),
         source: String::new(),
