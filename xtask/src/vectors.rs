@@ -50,18 +50,14 @@ fn parse_line(line: &str) -> Option<Row> {
 pub(crate) fn run() -> anyhow::Result<()> {
     let mut rows = Vec::new();
     let mut test_failures = Vec::new();
-    for (package, target) in VECTOR_TESTS {
-        let out = crate::cargo()
-            .args([
-                "test",
-                "-p",
-                package,
-                "--test",
-                target,
-                "--",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+    for (package, target, filter) in VECTOR_TESTS {
+        let mut cmd = crate::cargo();
+        cmd.args(["test", "-p", package, "--test", target, "--"]);
+        if !filter.is_empty() {
+            cmd.arg(filter);
+        }
+        let out = cmd
+            .args(["--nocapture", "--test-threads=1"])
             .output()
             .with_context(|| format!("cannot run vector tests of {package}"))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
