@@ -2,6 +2,7 @@
 
 pub mod blind;
 pub mod common;
+pub mod demo;
 pub mod id;
 pub mod net;
 pub mod sogs;

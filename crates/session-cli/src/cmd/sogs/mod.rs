@@ -2,6 +2,7 @@
 
 use clap::Subcommand;
 
+pub mod client;
 pub mod message;
 pub mod server;
 pub mod sign;
@@ -25,6 +26,20 @@ pub enum SogsCommand {
     /// Manage the moderators and admins of a SOGS server database.
     #[command(subcommand)]
     Mod(server::ModCommand),
+    /// List a server's rooms.
+    Rooms(client::RoomsArgs),
+    /// Show a room's details.
+    Info(client::InfoArgs),
+    /// Read a room's recent messages, decoded and verified.
+    Read(client::ReadArgs),
+    /// Encode, sign and post a text message.
+    Post(client::PostArgs),
+    /// Add or remove a reaction.
+    React(client::ReactArgs),
+    /// Delete a message.
+    Delete(client::DeleteArgs),
+    /// Stream a room's events until interrupted.
+    Watch(client::WatchArgs),
 }
 
 /// Runs `session sogs …`.
@@ -37,5 +52,12 @@ pub fn run(cmd: SogsCommand) -> anyhow::Result<()> {
         SogsCommand::Key(a) => server::key(a),
         SogsCommand::Room(c) => server::room(c),
         SogsCommand::Mod(c) => server::moderator(c),
+        SogsCommand::Rooms(a) => client::rooms(a),
+        SogsCommand::Info(a) => client::info(a),
+        SogsCommand::Read(a) => client::read(a),
+        SogsCommand::Post(a) => client::post(a),
+        SogsCommand::React(a) => client::react(a),
+        SogsCommand::Delete(a) => client::delete(a),
+        SogsCommand::Watch(a) => client::watch(a),
     }
 }
