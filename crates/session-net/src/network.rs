@@ -480,7 +480,17 @@ impl SnodeNetwork {
         if let Some(t) = rpc::node_time(&value) {
             self.clock.record(local_now_ms(), t);
         }
-        Ok(value)
+        if let Some(results) = value.get("results").and_then(Value::as_array) {
+            for body in results.iter().filter_map(|r| r.get("body")) {
+                if let Some(t) = rpc::node_time(body) {
+                    self.clock.record(local_now_ms(), t);
+                }
+            }
+        }
+        match rpc::batch_failure(&value) {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
     }
 
     /// The swarm of a 33-byte account id: the cached one while ≥ 3 of its members are
@@ -530,7 +540,8 @@ impl SnodeNetwork {
 
     /// Runs an RPC on a random member of `account`'s swarm. A 421 replaces the cached swarm
     /// with the one in the reply (or drops the member if none came) and retries on another
-    /// member, up to [`NetworkConfig::attempts`] times.
+    /// member; a member answering 500/502/503 gets a strike and another member is tried; up
+    /// to [`NetworkConfig::attempts`] attempts.
     pub async fn swarm_rpc(
         &self,
         account: &[u8; 33],
@@ -553,6 +564,13 @@ impl SnodeNetwork {
                     }
                     self.save_swarm(account, &swarm);
                     last = SnodeError::WrongSwarm { swarm: suggested };
+                }
+                // The member itself failed (502/503/500): strike it (network.md §2,
+                // destination snode error) and try another member.
+                Err(e @ (SnodeError::Unavailable { .. } | SnodeError::Server { .. })) => {
+                    self.state.lock().await.pool.strike(&member.ed25519);
+                    swarm.retain(|s| s.ed25519 != member.ed25519);
+                    last = e;
                 }
                 other => return other,
             }
@@ -591,6 +609,44 @@ impl SnodeNetwork {
             })
             .await?;
         rpc::parse_retrieve(&value)
+    }
+
+    /// Retrieves `identity`'s messages from several namespaces in one `batch` (each with its
+    /// own `last_hash`), as Session clients poll. One result per namespace, in order.
+    pub async fn retrieve_namespaces(
+        &self,
+        identity: &session_crypto::Identity,
+        namespaces: &[(i16, Option<String>)],
+    ) -> Result<Vec<Result<rpc::RetrieveResponse, SnodeError>>, SnodeError> {
+        if namespaces.is_empty() || namespaces.len() > rpc::MAX_SUBREQUESTS {
+            return Err(SnodeError::BadRequest {
+                reason: format!(
+                    "{} namespaces (1 to {})",
+                    namespaces.len(),
+                    rpc::MAX_SUBREQUESTS
+                ),
+            });
+        }
+        let account = identity.session_id().to_bytes();
+        let value = self
+            .swarm_rpc(&account, &|now| {
+                let subs: Vec<RpcRequest> = namespaces
+                    .iter()
+                    .map(|(ns, last)| RpcRequest::retrieve(identity, *ns, last.as_deref(), now))
+                    .collect();
+                RpcRequest::batch(&subs)
+            })
+            .await?;
+        Ok(rpc::parse_batch(&value)?
+            .into_iter()
+            .map(|(code, body)| {
+                if (200..300).contains(&code) {
+                    rpc::parse_retrieve(&body)
+                } else {
+                    Err(SnodeError::from_status(code, body.to_string().as_bytes()))
+                }
+            })
+            .collect())
     }
 
     /// Deletes `identity`'s messages by hash.

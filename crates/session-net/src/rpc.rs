@@ -147,6 +147,16 @@ impl RpcRequest {
         )
     }
 
+    /// `batch` of up to 20 subrequests, run in parallel by the snode; each gets its own
+    /// result in [`parse_batch`] (network.md §4.1).
+    pub fn batch(requests: &[RpcRequest]) -> Self {
+        let subs: Vec<Value> = requests
+            .iter()
+            .map(|r| json!({"method": r.method, "params": r.params}))
+            .collect();
+        Self::new("batch", json!({"requests": subs}))
+    }
+
     /// `oxend_request` `ons_resolve` for an ONS name hash (type 0: Session).
     pub fn ons_resolve(name_hash: &[u8; 32]) -> Self {
         Self::new(
@@ -185,6 +195,47 @@ pub fn node_time(value: &Value) -> Option<u64> {
         .get("t")
         .or_else(|| value.get("timestamp"))
         .and_then(Value::as_u64)
+}
+
+/// The most subrequests one `batch` or `sequence` may carry.
+pub const MAX_SUBREQUESTS: usize = 20;
+
+/// The per-subrequest results of a `batch`/`sequence` answer, `{"results":[{"code","body"}]}`,
+/// as `(code, body)`.
+pub fn parse_batch(value: &Value) -> Result<Vec<(u16, Value)>, SnodeError> {
+    const WHAT: &str = "batch reply";
+    let results = value
+        .get("results")
+        .and_then(Value::as_array)
+        .ok_or_else(|| decode_err(WHAT, "no results array"))?;
+    results
+        .iter()
+        .map(|r| {
+            let code = r
+                .get("code")
+                .and_then(Value::as_u64)
+                .and_then(|c| u16::try_from(c).ok())
+                .ok_or_else(|| decode_err(WHAT, "result without a code"))?;
+            Ok((code, r.get("body").cloned().unwrap_or(Value::Null)))
+        })
+        .collect()
+}
+
+/// A batch whose subrequests all failed with the same status is that failure (libsession's
+/// rule), so that 406/421 inside a batch are handled like the plain statuses.
+pub(crate) fn batch_failure(value: &Value) -> Option<SnodeError> {
+    let results = parse_batch(value).ok()?;
+    let (code, body) = results.first()?;
+    let all_same = results.iter().all(|(c, _)| c == code);
+    if all_same && !(200..300).contains(code) {
+        let body = match body {
+            Value::String(s) => s.clone().into_bytes(),
+            other => other.to_string().into_bytes(),
+        };
+        Some(SnodeError::from_status(*code, &body))
+    } else {
+        None
+    }
 }
 
 /// `info`'s answer.
@@ -417,6 +468,26 @@ mod tests {
         );
         assert_eq!(r.params["last_hash"], "");
         assert_eq!(r.params["pubkey"].as_str().unwrap().len(), 66);
+    }
+
+    #[test]
+    fn batches_wrap_subrequests_and_uniform_failures_become_errors() {
+        let b = RpcRequest::batch(&[RpcRequest::info(), RpcRequest::get_swarm(&[5; 33])]);
+        assert_eq!(b.params["requests"][1]["method"], "get_swarm");
+        let ok = json!({"results":[{"code":200,"body":{"t":1}},{"code":421,"body":{"snodes":[]}}]});
+        assert_eq!(parse_batch(&ok).unwrap()[1].0, 421);
+        assert_eq!(batch_failure(&ok), None);
+        let all = json!({"results":[{"code":421,"body":{"snodes":[]}},{"code":421,"body":{}}]});
+        assert_eq!(
+            batch_failure(&all),
+            Some(SnodeError::WrongSwarm { swarm: vec![] })
+        );
+        let clock = json!({"results":[{"code":406,"body":"Timestamp error"}]});
+        assert!(matches!(
+            batch_failure(&clock),
+            Some(SnodeError::ClockSkew { status: 406, .. })
+        ));
+        assert!(parse_batch(&json!({"results":[{"body":1}]})).is_err());
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub struct Node {
     pub dead: AtomicBool,
     pub skew_ms: AtomicI64,
     pub onion_requests: AtomicUsize,
+    /// Answers every RPC with 503 `Snode not ready`.
+    pub unavailable: AtomicBool,
+    /// RPCs run as a destination.
+    pub rpcs: AtomicUsize,
 }
 
 type Store = Mutex<HashMap<String, Vec<(String, u64, String)>>>;
@@ -78,6 +82,8 @@ impl FakeNet {
                 dead: AtomicBool::new(false),
                 skew_ms: AtomicI64::new(0),
                 onion_requests: AtomicUsize::new(0),
+                unavailable: AtomicBool::new(false),
+                rpcs: AtomicUsize::new(0),
             }));
             listeners.push(listener);
         }
@@ -259,6 +265,19 @@ impl FakeNet {
         };
         let p = &req["params"];
         let method = req["method"].as_str().unwrap_or("");
+        if method != "batch" {
+            node.rpcs.fetch_add(1, Ordering::SeqCst);
+            if node.unavailable.load(Ordering::SeqCst) {
+                return (503, "Snode not ready".into());
+            }
+        }
+        // Namespaced storage key; namespace 0 is "" in signatures.
+        let ns = p["namespace"].as_i64().unwrap_or(0);
+        let ns_text = if ns == 0 {
+            String::new()
+        } else {
+            ns.to_string()
+        };
         let pubkey = p["pubkey"].as_str().unwrap_or("").to_owned();
         let in_my_swarm = || self.swarm_of(&pubkey) == node.snode.swarm_id;
         let wrong_swarm = || {
@@ -269,6 +288,22 @@ impl FakeNet {
         };
         let clock_ok = |ts: u64| (ts as i64 - t as i64).abs() <= 60_000;
         match method {
+            "batch" => {
+                let results: Vec<Value> = p["requests"]
+                    .as_array()
+                    .map(|subs| {
+                        subs.iter()
+                            .map(|sub| {
+                                let (code, text) = self.rpc(node, sub.to_string().as_bytes());
+                                let body = serde_json::from_str::<Value>(&text)
+                                    .unwrap_or(Value::String(text));
+                                json!({"code": code, "body": body})
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (200, json!({"results": results}).to_string())
+            }
             "info" => (
                 200,
                 json!({"version": [2, 8, 0], "timestamp": t, "t": t}).to_string(),
@@ -289,7 +324,7 @@ impl FakeNet {
                 self.storage
                     .lock()
                     .unwrap()
-                    .entry(pubkey.clone())
+                    .entry(format!("{pubkey}:{ns}"))
                     .or_default()
                     .push((hash.clone(), t, data));
                 (
@@ -306,14 +341,14 @@ impl FakeNet {
                 if !clock_ok(ts) {
                     return (406, "Timestamp error: check your clock".into());
                 }
-                if !signature_ok(p, &format!("retrieve{ts}")) {
+                if !signature_ok(p, &format!("retrieve{ns_text}{ts}")) {
                     return (401, "bad signature".into());
                 }
                 let stored = self
                     .storage
                     .lock()
                     .unwrap()
-                    .get(&pubkey)
+                    .get(&format!("{pubkey}:{ns}"))
                     .cloned()
                     .unwrap_or_default();
                 let msgs: Vec<Value> = stored.iter().map(|(h, ts, d)| json!({"hash": h, "timestamp": ts, "expiration": ts + 1000, "data": d})).collect();

@@ -326,3 +326,53 @@ async fn pool_refresh_uses_snode_consensus_or_falls_back_to_the_seed() {
     );
     assert_eq!(store.load_pool().len(), 12);
 }
+
+#[tokio::test]
+async fn unavailable_swarm_members_are_struck_and_another_member_answers() {
+    let net = fake::FakeNet::start(12, 3).await;
+    let network = network(&net, EncType::XChaCha20, Arc::new(MemoryStore::default()));
+    let bob = Identity::from_seed(&[9u8; 16]).unwrap();
+    let account = bob.session_id().to_bytes();
+    let swarm = network.swarm_for(&account).await.unwrap();
+    assert_eq!(swarm.len(), 4);
+    // Two of the four members answer 503; three attempts always reach a healthy one.
+    let down: Vec<[u8; 32]> = swarm.iter().take(2).map(|s| s.ed25519).collect();
+    for ed in &down {
+        net.node(ed).unavailable.store(true, Ordering::SeqCst);
+    }
+    network.store(&account, 0, b"x", 60_000).await.unwrap();
+    let pool = network.pool().await;
+    for ed in &down {
+        let asked = net.node(ed).rpcs.load(Ordering::SeqCst);
+        assert_eq!(usize::from(pool.strikes(ed)), asked, "one strike per 503");
+    }
+}
+
+#[tokio::test]
+async fn retrieves_several_namespaces_in_one_batch() {
+    let net = fake::FakeNet::start(12, 3).await;
+    let network = network(&net, EncType::XChaCha20, Arc::new(MemoryStore::default()));
+    let bob = Identity::from_seed(&[9u8; 16]).unwrap();
+    let account = bob.session_id().to_bytes();
+    network.store(&account, 0, b"dm", 60_000).await.unwrap();
+    network
+        .store(&account, -10, b"legacy group", 60_000)
+        .await
+        .unwrap();
+    let results = network
+        .retrieve_namespaces(&bob, &[(0, None), (-10, None), (5, None)])
+        .await
+        .unwrap();
+    let data: Vec<Vec<Vec<u8>>> = results
+        .into_iter()
+        .map(|r| r.unwrap().messages.into_iter().map(|m| m.data).collect())
+        .collect();
+    assert_eq!(
+        data,
+        vec![vec![b"dm".to_vec()], vec![b"legacy group".to_vec()], vec![]]
+    );
+    assert!(matches!(
+        network.retrieve_namespaces(&bob, &[]).await,
+        Err(SnodeError::BadRequest { .. })
+    ));
+}
