@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../tests/network/fake.rs"]
+#[path = "../tests/integration/network/fake.rs"]
 mod fake;
 
 use std::sync::Arc;

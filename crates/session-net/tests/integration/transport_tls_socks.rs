@@ -17,10 +17,10 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const SNODE_CERT: &[u8] = include_bytes!("fixtures/snode.cert.der");
-const SNODE_KEY: &[u8] = include_bytes!("fixtures/snode.key.der");
-const SEED_CERT: &[u8] = include_bytes!("fixtures/seed.cert.der");
-const SEED_KEY: &[u8] = include_bytes!("fixtures/seed.key.der");
+const SNODE_CERT: &[u8] = include_bytes!("../fixtures/snode.cert.der");
+const SNODE_KEY: &[u8] = include_bytes!("../fixtures/snode.key.der");
+const SEED_CERT: &[u8] = include_bytes!("../fixtures/seed.cert.der");
+const SEED_KEY: &[u8] = include_bytes!("../fixtures/seed.key.der");
 
 /// An HTTPS server on 127.0.0.1 presenting `cert` that answers `ok` to everything.
 async fn https_server(cert: &'static [u8], key: &'static [u8]) -> u16 {

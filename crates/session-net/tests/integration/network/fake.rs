@@ -24,8 +24,8 @@ use session_net::snode::Snode;
 use session_net::{DirectTransport, HttpRequest, Transport, danger};
 use tokio::net::TcpListener;
 
-const SNODE_CERT: &[u8] = include_bytes!("../fixtures/snode.cert.der");
-const SNODE_KEY: &[u8] = include_bytes!("../fixtures/snode.key.der");
+const SNODE_CERT: &[u8] = include_bytes!("../../fixtures/snode.cert.der");
+const SNODE_KEY: &[u8] = include_bytes!("../../fixtures/snode.key.der");
 
 /// One fake snode.
 pub struct Node {
