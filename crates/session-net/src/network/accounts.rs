@@ -57,7 +57,7 @@ impl SnodeNetwork {
     /// Runs an RPC on a random member of `account`'s swarm. A 421 replaces the cached swarm
     /// with the one in the reply (or drops the member if none came) and retries on another
     /// member; a member answering 500/502/503 gets a strike and another member is tried; up
-    /// to [`NetworkConfig::attempts`] attempts.
+    /// to [`NetworkConfig::attempts`](super::NetworkConfig::attempts) attempts.
     pub async fn swarm_rpc(
         &self,
         account: &[u8; 33],
