@@ -278,6 +278,7 @@ fn render(ms: &[Measurement], perfs: &[Perf]) -> anyhow::Result<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
