@@ -30,7 +30,7 @@ fn run_set(set: &str, vs: &[Value], check: impl Fn(&Value) -> Result<(), String>
         }
     }
     println!(
-        "vectors: set={set} source={FILE} passed={} failed={}",
+        "\nvectors: set={set} source={FILE} passed={} failed={}",
         vs.len() - failed.len(),
         failed.len()
     );
