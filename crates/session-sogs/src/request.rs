@@ -2,8 +2,8 @@
 //!
 //! Every endpoint of spec/sogs-api.md §2 is a type implementing [`Endpoint`]: it says which
 //! method, path and body to send and how to read the answer. Nothing here does I/O; the
-//! [`SogsClient`](crate::SogsClient) sends endpoints through a transport, and [`Batch`]
-//! (crate::Batch) packs several into one `/batch` or `/sequence`.
+//! [`SogsClient`](crate::SogsClient) sends endpoints through a transport, and
+//! [`Batch`](crate::Batch) packs several into one `/batch` or `/sequence`.
 
 use std::fmt;
 use std::time::Duration;
@@ -233,8 +233,8 @@ impl fmt::Debug for Context<'_> {
 /// One SOGS endpoint: what to send, and how to read the answer.
 ///
 /// Implementations describe a request without sending it, so the same value can go out
-/// directly ([`SogsClient::send`](crate::SogsClient::send)) or inside a [`Batch`]
-/// (crate::Batch).
+/// directly ([`SogsClient::send`](crate::SogsClient::send)) or inside a
+/// [`Batch`](crate::Batch).
 pub trait Endpoint {
     /// The typed result of a successful answer.
     type Output;
