@@ -20,9 +20,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use session_crypto::{
-    ed25519_to_x25519_public, is_valid_ed25519_public_key, request_message, verify_ed25519,
-};
+use ed25519_dalek::{Signature, VerifyingKey};
+use session_crypto::{ed25519_to_x25519_public, is_valid_ed25519_public_key, request_message};
 
 use crate::app::App;
 use crate::encoding::{decode_hex_or_b64, python_int};
@@ -41,29 +40,42 @@ fn reject(status: u16, what: &str) -> ApiError {
     ApiError::Reason(status, format!("{PREFIX}{what}"))
 }
 
-/// Public keys that already passed the point check, with the id they stand for: the check
-/// (a scalar multiplication by the group order) costs as much as a signature verification.
-#[derive(Debug, Default)]
+/// A public key that passed checks 3–5: the id it stands for and the decompressed key.
+#[derive(Clone)]
+struct KnownKey {
+    id: String,
+    key: VerifyingKey,
+}
+
+/// Public keys that already passed the point check, with the id they stand for and the
+/// decompressed key: the check (a scalar multiplication by the group order) and the
+/// decompression cost as much as the signature verification itself.
+#[derive(Default)]
 pub(crate) struct KeyCache {
-    ids: Mutex<HashMap<[u8; 33], String>>,
+    keys: Mutex<HashMap<[u8; 33], KnownKey>>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyCache").finish_non_exhaustive()
+    }
 }
 
 impl KeyCache {
-    /// The server-side id of a 33-byte `X-SOGS-Pubkey` that passed checks 3–5, if cached.
-    fn get(&self, pk: &[u8; 33]) -> Option<String> {
-        self.ids
+    fn get(&self, pk: &[u8; 33]) -> Option<KnownKey> {
+        self.keys
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(pk)
             .cloned()
     }
 
-    fn put(&self, pk: [u8; 33], id: String) {
-        let mut ids = self.ids.lock().unwrap_or_else(PoisonError::into_inner);
-        if ids.len() >= KEY_CACHE_MAX {
-            ids.clear();
+    fn put(&self, pk: [u8; 33], known: KnownKey) {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if keys.len() >= KEY_CACHE_MAX {
+            keys.clear();
         }
-        ids.insert(pk, id);
+        keys.insert(pk, known);
     }
 }
 
@@ -92,16 +104,21 @@ pub(crate) fn authenticate(app: &App, req: &Request) -> ApiResult<Option<User>> 
 
     let pk: [u8; 33] = decode_hex_or_b64(pk)
         .ok_or_else(|| reject(400, "X-SOGS-Pubkey is not a valid 66-hex digit id"))?;
-    let session_id = match app.auth_keys.get(&pk) {
-        Some(id) => id,
+    let known = match app.auth_keys.get(&pk) {
+        Some(k) => k,
         None => {
             let id = key_identity(app, &pk)?;
-            app.auth_keys.put(pk, id.clone());
-            id
+            let mut raw = [0u8; 32];
+            raw.copy_from_slice(&pk[1..]);
+            // Cannot fail: check 4 accepted the point, which is stricter than decompression.
+            let key = VerifyingKey::from_bytes(&raw)
+                .map_err(|_| reject(400, "given X-SOGS-Pubkey is not a valid Ed25519 pubkey"))?;
+            let known = KnownKey { id, key };
+            app.auth_keys.put(pk, known.clone());
+            known
         }
     };
-    let mut ed_key = [0u8; 32];
-    ed_key.copy_from_slice(&pk[1..]);
+    let session_id = known.id;
 
     let nonce: [u8; 16] = decode_hex_or_b64(nonce).ok_or_else(|| {
         reject(
@@ -145,7 +162,13 @@ pub(crate) fn authenticate(app: &App, req: &Request) -> ApiResult<Option<User>> 
         &req.target,
         &req.body,
     );
-    if verify_ed25519(&ed_key, &message, &sig).is_err() {
+    // Strict verification (canonical S, no small-order R or key), as
+    // `session_crypto::verify_ed25519`, on the cached decompressed key.
+    if known
+        .key
+        .verify_strict(&message, &Signature::from_bytes(&sig))
+        .is_err()
+    {
         return Err(reject(401, "X-SOGS-Signature verification failed"));
     }
     app.activity.touch_user(user.id, now);

@@ -76,6 +76,20 @@ pub(crate) fn python_int(s: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
+/// Python's truthiness of a JSON value (`bool(x)`), which the reference applies to many
+/// request fields: `null`, `false`, `0`, `""`, `[]` and `{}` are false.
+pub(crate) fn truthy(v: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
 /// Percent-decodes a path strictly (Python `urllib.parse.unquote(errors='strict')` on a
 /// sub-request path): `None` when the decoded bytes are not UTF-8. `%` not followed by two hex
 /// digits is kept literally, as `unquote` does.

@@ -26,6 +26,9 @@ use crate::maintenance;
 const FLUSH_EVERY: Duration = Duration::from_millis(250);
 /// How often the cleanup job runs (the reference: 10 s).
 const CLEANUP_EVERY: Duration = Duration::from_secs(10);
+/// Requests handled at once per CPU core. Handlers are CPU-bound (signature checks, SQLite)
+/// so more threads than this only add context switches; further requests wait their turn.
+const WORKERS_PER_CORE: usize = 4;
 
 /// An opened server: database migrated, key loaded. [`Server::bind`] starts serving.
 ///
@@ -86,9 +89,14 @@ impl Server {
             source,
         })?;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let state = Shared {
+            app: self.app.clone(),
+            workers: Arc::new(tokio::sync::Semaphore::new(WORKERS_PER_CORE * cores)),
+        };
         let router = axum::Router::new()
             .fallback(serve_request)
-            .with_state(self.app.clone());
+            .with_state(state);
         let serve = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stop_rx.await;
@@ -234,9 +242,16 @@ impl Maintenance {
     }
 }
 
+/// What the axum handler shares: the server and the permits bounding concurrent handlers.
+#[derive(Clone)]
+struct Shared {
+    app: Arc<App>,
+    workers: Arc<tokio::sync::Semaphore>,
+}
+
 /// The one axum handler: every request goes through `http::handle`.
 async fn serve_request(
-    State(app): State<Arc<App>>,
+    State(Shared { app, workers }): State<Shared>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
     let (parts, body) = req.into_parts();
@@ -260,6 +275,8 @@ async fn serve_request(
         })
         .collect();
     let request = Request::from_http(parts.method.as_str(), &target, headers, body.to_vec());
+    // The semaphore is never closed, so acquiring only waits for a free worker.
+    let _permit = workers.acquire_owned().await.ok();
     let response =
         tokio::task::spawn_blocking(move || http::handle(&app, &request, Auth::Headers, 0))
             .await

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::config::Durability;
@@ -18,8 +19,9 @@ use crate::error::Result;
 
 /// Prepared statements kept per connection (all our queries are static strings).
 const STATEMENT_CACHE: usize = 128;
-/// Idle reader connections kept open.
-const MAX_IDLE_READERS: usize = 16;
+/// Idle reader connections kept open: more than the request workers that can read at once
+/// (see `server.rs`), so that a busy server never opens and compiles statements anew.
+const MAX_IDLE_READERS: usize = 64;
 
 /// The database: a writer and a reader pool.
 #[derive(Debug)]
@@ -63,6 +65,10 @@ impl Db {
         )?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Query-planner stability: without it, a statement that binds a value compared with a
+        // partial index's condition (users_moderators) is re-prepared on every rebind,
+        // defeating the statement cache.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
         // journal_mode returns a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         let sync = match durability {

@@ -115,16 +115,9 @@ fn file_ids(body: &Value) -> ApiResult<Vec<i64>> {
         .collect()
 }
 
-/// Python truthiness of a JSON value.
+/// Python truthiness of an optional JSON value (absent is false).
 fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    }
+    v.is_some_and(crate::encoding::truthy)
 }
 
 /// `POST /room/R/message`: 201 with the message object, committed before the answer.

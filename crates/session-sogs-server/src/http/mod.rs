@@ -125,7 +125,7 @@ pub(crate) fn handle(app: &App, req: &Request, auth: Auth, depth: u8) -> Respons
         Ok(r) => r,
         Err(e) => {
             if e.status() >= 500 {
-                tracing::warn!("{} {} failed: {e:?}", req.method, req.path);
+                tracing::warn!("{} {} failed", req.method, req.path);
             }
             e.into_response()
         }

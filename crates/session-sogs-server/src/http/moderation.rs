@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::error::{ApiError, ApiResult};
 use super::response::Response;
 use super::{Ctx, RoomCtx};
+use crate::encoding::truthy;
 use crate::model::moderation;
 use crate::model::room::override_of;
 use crate::model::user;
@@ -57,9 +58,7 @@ pub(super) fn set_permissions(ctx: &Ctx<'_>, rc: &RoomCtx, sid: &str) -> ApiResu
     let mut perms: Vec<(&str, Option<bool>)> = Vec::new();
     for p in ["accessible", "read", "write", "upload"] {
         let v = obj.get(p).filter(|v| !v.is_null());
-        let default = obj
-            .get(&format!("default_{p}"))
-            .is_some_and(|d| !matches!(d, Value::Null | Value::Bool(false)));
+        let default = obj.get(&format!("default_{p}")).is_some_and(truthy);
         match (v, default) {
             (Some(_), true) => return Err(ApiError::bad_request()),
             (Some(v), false) => perms.push((p, Some(truthy(v)))),
@@ -144,16 +143,4 @@ pub(super) fn add_future(ctx: &Ctx<'_>, rc: &RoomCtx, sid: &str) -> ApiResult<Re
         Ok::<_, ApiError>(moderation::futures(tx, room_id, Some(u.id))?)
     })?;
     Ok(Response::json(200, &Value::Array(list)))
-}
-
-/// Python truthiness of a JSON value.
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64() != Some(0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }

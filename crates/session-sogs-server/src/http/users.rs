@@ -19,16 +19,9 @@ enum Scope {
     Global,
 }
 
-/// Python truthiness of an optional JSON value.
+/// Python truthiness of an optional JSON value (absent is false).
 fn truthy(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    }
+    v.is_some_and(crate::encoding::truthy)
 }
 
 /// `None` for absent/null, else the value's truthiness.
