@@ -165,6 +165,48 @@ fn the_cli_reads_and_posts_against_sogs_serve() {
 }
 
 #[test]
+fn watch_streams_events_as_json_lines() {
+    let s = serve();
+    json(&[
+        "sogs",
+        "post",
+        "--link",
+        &s.link,
+        "--mnemonic",
+        PHRASE,
+        "--text",
+        "watch me",
+        "--json",
+    ]);
+    let mut watch = Command::new(BIN)
+        .args([
+            "sogs",
+            "watch",
+            "--link",
+            &s.link,
+            "--json",
+            "--interval",
+            "1",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first poll runs at once: the room's details, then the recent message.
+    let lines: Vec<Value> = BufReader::new(watch.stdout.take().unwrap())
+        .lines()
+        .take(2)
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert_eq!(lines[0]["event"], "room_info_changed");
+    assert_eq!(lines[0]["info"]["token"], "lobby");
+    assert_eq!(lines[1]["event"], "message_new");
+    assert_eq!(lines[1]["message"]["text"], "watch me");
+    assert_eq!(lines[1]["message"]["verified"], true);
+}
+
+#[test]
 fn errors_are_one_line_with_a_non_zero_exit() {
     let (ok, _, err) = session(&["sogs", "read", "--link", "http://example.com/r"]);
     assert!(!ok);
