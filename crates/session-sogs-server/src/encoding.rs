@@ -54,7 +54,9 @@ pub(crate) fn decode_hex_or_b64<const N: usize>(s: &str) -> Option<[u8; N]> {
 }
 
 /// Parses an integer the way Python's `int(str)` does for ASCII input: surrounding whitespace,
-/// an optional sign, and digits that may be separated by single underscores.
+/// an optional sign, and digits that may be separated by single underscores. Python integers
+/// are unbounded; values beyond `i64` saturate, which keeps every comparison the server makes
+/// with them (time window, clamped limits) as Python's.
 pub(crate) fn python_int(s: &str) -> Option<i64> {
     let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
     let (neg, digits) = match t.as_bytes().first() {
@@ -72,8 +74,12 @@ pub(crate) fn python_int(s: &str) -> Option<i64> {
         return None;
     }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    let v: i64 = clean.parse().ok()?;
-    Some(if neg { -v } else { v })
+    Some(match (clean.parse::<i64>(), neg) {
+        (Ok(v), false) => v,
+        (Ok(v), true) => -v,
+        (Err(_), false) => i64::MAX,
+        (Err(_), true) => i64::MIN,
+    })
 }
 
 /// Python's truthiness of a JSON value (`bool(x)`), which the reference applies to many
@@ -151,7 +157,8 @@ mod tests {
         assert_eq!(python_int("_1"), None);
         assert_eq!(python_int(""), None);
         assert_eq!(python_int("1.5"), None);
-        assert_eq!(python_int("99999999999999999999999"), None);
+        assert_eq!(python_int("99999999999999999999999"), Some(i64::MAX));
+        assert_eq!(python_int("-99999999999999999999999"), Some(i64::MIN));
     }
 
     #[test]

@@ -120,6 +120,11 @@ async fn every_check_of_section_1_5_wins_over_the_later_ones() {
     set(&mut h, "X-SOGS-Timestamp", "12a");
     assert_reason(&c.raw("GET", WHOAMI, &h, vec![]).await, 400, BAD_TS);
 
+    // An integer too large for 64 bits is still an integer (Python): too far, not invalid.
+    let mut h = good.clone();
+    set(&mut h, "X-SOGS-Timestamp", "99999999999999999999999");
+    assert_reason(&c.raw("GET", WHOAMI, &h, vec![]).await, 425, FAR_TS);
+
     // 9. Clock skew beats a global ban (checked before the user is even looked at).
     let banned = User::new(&server, 9);
     server.ban(banned.id(), &ModScope::Global, None);

@@ -307,6 +307,17 @@ async fn permission_overrides_and_scheduled_changes() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["write"], true);
     assert!(list[0].get("session_id").is_none());
+    assert_eq!(
+        c.get_as(&moder, &fp).await.json(),
+        list,
+        "one user's schedule"
+    );
+    let room = c
+        .get_as(&moder, "/room/lobby/futurePermissions")
+        .await
+        .json();
+    assert_eq!(room[0]["session_id"], bob.id());
+    assert_eq!(c.get_as(&bob, &fp).await.status, 403);
     for bad in [
         json!({"write": true}),
         json!({"in": 5}),
