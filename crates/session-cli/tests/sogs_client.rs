@@ -158,6 +158,11 @@ fn the_cli_reads_and_posts_against_sogs_serve() {
         Value::Array(vec![])
     );
 
+    let demo = json(&["demo", "--server", base, "--server-pk", rest, "--json"]);
+    assert_eq!(
+        (demo["room"].as_str(), demo["read_back_verified"].as_bool()),
+        (Some("lobby"), Some(true))
+    );
     let demo = json(&["demo", "--link", link, "--mnemonic", PHRASE, "--json"]);
     assert_eq!(demo["read_back_verified"], true);
     assert_eq!(demo["local"], false);

@@ -96,7 +96,20 @@ async fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let remote = a.server.link.is_some() || a.server.server.is_some();
     let mut local = None;
     let (server, room): (Server, RoomToken) = if remote {
-        a.server.resolve_room()?
+        match a.server.resolve()? {
+            (server, Some(room)) => (server, room),
+            // `--server … --server-pk …` alone: the first room the server lists.
+            (server, None) => {
+                let rooms = SogsClient::new(server.clone(), transport()?)
+                    .rooms()
+                    .await?;
+                let first = rooms
+                    .first()
+                    .context("the server lists no rooms; pass --room")?;
+                let room = RoomToken::new(&first.token)?;
+                (server, room)
+            }
+        }
     } else {
         let (l, link) = local_server().await?;
         local = Some(l);
