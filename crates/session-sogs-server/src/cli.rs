@@ -213,7 +213,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     runtime.block_on(async move {
         let rooms = server.rooms()?;
         let running = server.bind().await?;
-        println!("listening on {}", running.url());
+        println!("listening on http://{}", running.local_addr());
         println!("public key: {}", running.server().public_key());
         if rooms.is_empty() {
             println!("no rooms yet: add one with `room add TOKEN --db FILE`");
