@@ -30,6 +30,8 @@ enum Command {
     /// The Session network: onion paths and snodes.
     #[command(subcommand)]
     Net(cmd::net::NetCommand),
+    /// Run a local Session network (seed and snodes on loopback) until interrupted.
+    Testnet(cmd::testnet::TestnetArgs),
     /// Run the seed's three steps (room info, read, post) against a local or given SOGS.
     Demo(cmd::demo::DemoArgs),
 }
@@ -40,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Blind(a) => cmd::blind::run(a),
         Command::Sogs(c) => cmd::sogs::run(c),
         Command::Net(c) => cmd::net::run(c),
+        Command::Testnet(a) => cmd::testnet::run(a),
         Command::Demo(a) => cmd::demo::run(a),
     }
 }

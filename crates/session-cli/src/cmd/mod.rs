@@ -6,3 +6,4 @@ pub mod demo;
 pub mod id;
 pub mod net;
 pub mod sogs;
+pub mod testnet;
