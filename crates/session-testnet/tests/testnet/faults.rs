@@ -30,16 +30,18 @@ async fn a_dead_guard_gets_its_path_rebuilt_and_the_request_succeeds() {
     let old = client.paths().await.unwrap()[0].clone();
     let dead = old.hops[0].clone();
     testnet.set_fault(&dead, Fault::DEAD).unwrap();
-    let target = testnet
-        .snodes()
-        .into_iter()
-        .find(|s| !old.contains(&s.ed25519))
-        .unwrap();
-    let info = client
-        .rpc(&target.snode(), &|_| RpcRequest::info())
+    // A server destination, so that no path is ever refused for containing it.
+    let echo = EchoServer::start().await;
+    let transport = OnionTransport::new(client.clone());
+    let r = transport
+        .send(
+            HttpRequest::get(format!("{}/room/x", echo.url).parse().unwrap())
+                .with_destination_key(*echo.key.public_key()),
+        )
         .await
         .unwrap();
-    assert!(info["timestamp"].as_u64().is_some());
+    assert!(r.is_success());
+    assert_eq!(transport.last_path().unwrap().hops.len(), 3);
     let new = client.paths().await.unwrap()[0].clone();
     assert_ne!(
         new.hops[0].ed25519, dead.ed25519,

@@ -10,3 +10,4 @@ mod echo;
 mod faults;
 mod onion;
 mod rpc;
+mod sogs;
