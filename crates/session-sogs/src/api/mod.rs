@@ -8,6 +8,7 @@ mod dm;
 mod files;
 mod general;
 mod messages;
+mod permissions;
 mod pins;
 mod reactions;
 mod rooms;
@@ -20,6 +21,10 @@ pub use messages::MAX_PAGE;
 pub use messages::{
     DeleteAllFrom, DeleteMessage, EditMessage, GetMessage, MessagesBefore, MessagesSince,
     PostMessage, RecentMessages,
+};
+pub use permissions::{
+    FuturePermission, GetFuturePermissions, GetPermissions, GetUserPermissions, PermissionChanges,
+    SchedulePermissions, SetPermissions,
 };
 pub use pins::{Pin, Unpin, UnpinAll, Unpinned, UnpinnedAll};
 pub use reactions::{

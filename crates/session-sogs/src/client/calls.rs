@@ -309,4 +309,27 @@ impl SogsClient {
     pub async fn batch(&self, batch: &Batch) -> Result<BatchResponses> {
         self.send(batch).await
     }
+
+    /// `GET /room/R/permissions` (moderator).
+    pub async fn permissions(
+        &self,
+        room: &RoomToken,
+    ) -> Result<std::collections::BTreeMap<String, crate::model::RoomPermissions>> {
+        self.send(&api::GetPermissions { room: room.clone() }).await
+    }
+
+    /// `POST /room/R/permissions/<id>` (moderator).
+    pub async fn set_permissions(
+        &self,
+        room: &RoomToken,
+        user: AccountId,
+        changes: api::PermissionChanges,
+    ) -> Result<crate::model::RoomPermissions> {
+        self.send(&api::SetPermissions {
+            room: room.clone(),
+            user,
+            changes,
+        })
+        .await
+    }
 }

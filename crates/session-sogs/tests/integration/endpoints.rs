@@ -395,3 +395,82 @@ async fn a_shared_identity_sees_its_own_posts_as_its_own() {
     let m = a.post_text(&lobby(), "same me").await.unwrap();
     assert_eq!(m.sender, b.account_id().await.unwrap());
 }
+
+#[tokio::test]
+async fn permission_overrides_and_scheduled_changes() {
+    let ts = server().await;
+    let (moderator, user_a) = (user(&ts), user(&ts));
+    let room = lobby();
+    ts.add_moderator("lobby", id_of(&moderator).await);
+    let a_id = user_a.account_id().await.unwrap();
+    user_a.post_text(&room, "before").await.unwrap();
+
+    let flags = moderator
+        .set_permissions(
+            &room,
+            a_id,
+            api::PermissionChanges {
+                write: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(flags.write, Some(false));
+    assert!(matches!(
+        user_a.post_text(&room, "muted").await,
+        Err(Error::Forbidden { .. })
+    ));
+    let all = moderator.permissions(&room).await.unwrap();
+    assert_eq!(all[&a_id.to_string()].write, Some(false));
+    let one = moderator
+        .send(&api::GetUserPermissions {
+            room: room.clone(),
+            user: a_id,
+        })
+        .await
+        .unwrap();
+    assert_eq!(one.write, Some(false));
+
+    let scheduled = moderator
+        .send(&api::SchedulePermissions {
+            room: room.clone(),
+            user: a_id,
+            read: None,
+            write: Some(true),
+            upload: None,
+            in_secs: 3600.0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(scheduled.len(), 1);
+    assert_eq!(scheduled[0].write, Some(true));
+    let listed = moderator
+        .send(&api::GetFuturePermissions {
+            room: room.clone(),
+            user: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        listed[0].session_id.as_deref(),
+        Some(a_id.to_string().as_str())
+    );
+
+    moderator
+        .set_permissions(
+            &room,
+            a_id,
+            api::PermissionChanges {
+                reset_write: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    user_a.post_text(&room, "unmuted").await.unwrap();
+    assert!(matches!(
+        user_a.permissions(&room).await,
+        Err(Error::Forbidden { .. })
+    ));
+}
