@@ -106,6 +106,15 @@ pub struct SnodeNetwork {
     clock: NetworkClock,
 }
 
+/// What [`SnodeNetwork::send_onion`] does after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Give up: another path would fail the same way.
+    Stop,
+    /// Try again; `paths_changed` when the failure dropped or repaired paths.
+    Retry { paths_changed: bool },
+}
+
 /// What [`SnodeNetwork::send_onion`] delivered: the reply and the path it used.
 #[derive(Debug, Clone)]
 pub struct Delivered {
@@ -347,6 +356,14 @@ impl SnodeNetwork {
     /// policy: path strikes on unattributed failures, immediate removal on `Next node not
     /// found`, no penalty for a server that is down; up to [`NetworkConfig::attempts`]
     /// attempts over fresh path choices.
+    ///
+    /// Two guarantees on top of the budget (both bounded):
+    /// - a failure that drops or repairs the paths (a third strike, a missing node) is
+    ///   always followed by an attempt on the new paths, with **one** attempt over the
+    ///   budget if needed: a dead guard costs a request a rebuild, never its answer;
+    /// - a snode destination that is on every path is reached through a detour
+    ///   ([`PathManager::detour`](crate::snode::PathManager::detour)), or through a one-off
+    ///   path from a newly tested guard when it guards every path, whenever the pool allows.
     pub async fn send_onion(
         &self,
         destination: &Destination,
@@ -359,31 +376,75 @@ impl SnodeNetwork {
         let mut last = SnodeError::InsufficientSnodes {
             reason: "no attempt made".into(),
         };
-        for _ in 0..self.config.attempts.max(1) {
+        let mut budget = self.config.attempts.max(1);
+        let mut extra_granted = false;
+        let mut attempt = 0;
+        while attempt < budget {
+            attempt += 1;
             let path = {
                 let mut state = self.state.lock().await;
                 self.ensure_paths(&mut state).await?;
                 match state.paths.pick(avoid.as_ref()) {
                     Some(p) => p,
-                    None => {
-                        return Err(SnodeError::InsufficientSnodes {
-                            reason: "every path contains the destination".into(),
-                        });
-                    }
+                    None => match &avoid {
+                        Some(dest) => self.detour(&mut state, dest).await?,
+                        None => {
+                            return Err(SnodeError::InsufficientSnodes {
+                                reason: "no path".into(),
+                            });
+                        }
+                    },
                 }
             };
             match self.try_path(&path, destination, payload).await {
                 Ok(reply) => return Ok(Delivered { reply, path }),
                 Err(e) => {
-                    let retry = self.account_failure(&path, &e).await;
+                    let verdict = self.account_failure(&path, &e).await;
                     last = e;
-                    if !retry {
-                        break;
+                    match verdict {
+                        Verdict::Stop => break,
+                        Verdict::Retry { paths_changed } => {
+                            if paths_changed && attempt == budget && !extra_granted {
+                                budget += 1;
+                                extra_granted = true;
+                            }
+                        }
                     }
                 }
             }
         }
         Err(last)
+    }
+
+    /// A path to the snode `avoid` when every kept path contains it: a kept path with `avoid`
+    /// replaced, else (every path's guard is `avoid`) a one-off path from a newly tested
+    /// guard; bounded by [`NetworkConfig::guard_rounds`].
+    async fn detour(&self, state: &mut State, avoid: &[u8; 32]) -> Result<OnionPath, SnodeError> {
+        if let Some(path) = state.paths.detour(&state.pool, avoid) {
+            tracing::debug!("every path contains the destination; using a detour");
+            return Ok(path);
+        }
+        let mut tested = vec![*avoid];
+        for _ in 0..self.config.guard_rounds {
+            let Some(guard) = state
+                .paths
+                .guard_candidates(&state.pool, &[], state.pool.len())
+                .into_iter()
+                .find(|c| !tested.contains(&c.ed25519))
+            else {
+                break;
+            };
+            tested.push(guard.ed25519);
+            if self.guard_reachable(&guard).await
+                && let Some(path) = state.paths.detour_from(&state.pool, &guard, avoid)
+            {
+                tracing::debug!("every guard is the destination; using a one-off path");
+                return Ok(path);
+            }
+        }
+        Err(SnodeError::InsufficientSnodes {
+            reason: "every path contains the destination and no path around it can be built".into(),
+        })
     }
 
     async fn try_path(
@@ -402,10 +463,12 @@ impl SnodeNetwork {
         Ok(built.reply.open(response.status.as_u16(), &response.body)?)
     }
 
-    /// Records a failure; returns whether another attempt makes sense.
-    async fn account_failure(&self, path: &OnionPath, error: &SnodeError) -> bool {
+    /// Records a failure; says whether another attempt makes sense and whether the paths
+    /// changed (so that a retry would use a fresh one).
+    async fn account_failure(&self, path: &OnionPath, error: &SnodeError) -> Verdict {
         let mut state = self.state.lock().await;
         let State { pool, paths } = &mut *state;
+        let before = paths.paths().to_vec();
         match error {
             SnodeError::Onion(OnionError::Path {
                 kind: PathErrorKind::NodeNotFound { ed25519 },
@@ -413,23 +476,23 @@ impl SnodeNetwork {
             }) => {
                 tracing::debug!(node = %hex::encode(ed25519), "next node not found; dropped");
                 paths.report_node_not_found(ed25519, pool);
-                true
             }
             // The destination server is down or oxend had trouble: not the path's fault.
             SnodeError::Onion(OnionError::Path {
                 kind: PathErrorKind::BadGateway | PathErrorKind::OxenServerError,
                 ..
-            }) => false,
+            }) => return Verdict::Stop,
             SnodeError::Onion(e) if e.is_path_failure() => {
                 paths.report_failure(path, pool);
-                true
             }
             SnodeError::Transport(e) if e.is_retryable() => {
                 let outcome = paths.report_failure(path, pool);
                 tracing::debug!(?outcome, error = %e, "path failure");
-                true
             }
-            _ => false,
+            _ => return Verdict::Stop,
+        }
+        Verdict::Retry {
+            paths_changed: paths.paths() != before.as_slice(),
         }
     }
 

@@ -310,11 +310,16 @@ fn build_inner(
     };
 
     // 3. Hop layers, last hop first; each route names the next hop and its ephemeral key.
+    //    Each layer's cipher is kept: a hop that fails after decrypting (a refused proxy
+    //    target, unreadable inner JSON) answers sealed with it (network.md §3.5).
     let mut outer_key = [0u8; 32];
+    let mut hop_ciphers = Vec::with_capacity(path.len());
     for (i, hop) in path.iter().enumerate().rev() {
         let (hop_keys, nonce) = keys(Some(i))?;
         let plain = frame(&layer, &route)?;
-        layer = seal(&hop_keys, &hop.x25519, enc, nonce, &plain, "hop layer")?.0;
+        let (sealed, cipher) = seal(&hop_keys, &hop.x25519, enc, nonce, &plain, "hop layer")?;
+        layer = sealed;
+        hop_ciphers.push(cipher);
         route = to_json(&RelayMeta {
             destination: hex::encode(hop.ed25519),
             enc_type: et,
@@ -336,6 +341,10 @@ fn build_inner(
         // The destination answers with the destination layer's key: keep it, so opening the
         // reply costs no second Diffie-Hellman.
         reply: ReplyOpener::new(dest_keys, *destination.x25519(), enc, kind)
-            .with_cipher(reply_cipher),
+            .with_cipher(reply_cipher)
+            .with_hop_ciphers({
+                hop_ciphers.reverse();
+                hop_ciphers
+            }),
     })
 }

@@ -24,6 +24,8 @@ pub enum PathErrorKind {
     /// An `Oxen Server error` body: upstream oxend trouble (abort, no penalty).
     OxenServerError,
     /// 400 `Invalid url`: the target of a server destination was refused by the last hop.
+    /// Storage servers send it with HTTP 200, sealed with the last hop's layer key
+    /// (SS `request_handler.cpp`, `wrap_proxy_response`); not the path's fault, no retry.
     InvalidUrl,
     /// Any other status or text.
     Other,
@@ -111,11 +113,12 @@ pub enum OnionError {
         /// What is wrong.
         reason: String,
     },
-    /// A hop answered with a plain-text error instead of forwarding the reply
-    /// (HTTP status ≠ 200 at the guard; network.md §3.5).
+    /// A hop answered with an error instead of forwarding the reply: plain text with an
+    /// HTTP status ≠ 200 at the guard, or (HTTP 200) `{"status", "body"}` sealed with that
+    /// hop's layer key (network.md §3.5).
     #[error("onion path failed with HTTP {status} ({kind:?}): {text}")]
     Path {
-        /// The HTTP status the guard returned.
+        /// The HTTP status the guard returned, or the status inside a hop's sealed error.
         status: u16,
         /// What the text means.
         kind: PathErrorKind,
@@ -152,11 +155,15 @@ pub enum OnionError {
 impl OnionError {
     /// Whether this failure is the path's (a hop error, or a reply garbled on the way), so
     /// that the caller should count a strike against the path and retry on another one.
+    /// Not the path's: a server that is down (502), oxend trouble, and a refused proxy
+    /// target (`Invalid url`: the request's target is wrong, every path refuses it).
     pub fn is_path_failure(&self) -> bool {
         match self {
             Self::Path { kind, .. } => !matches!(
                 kind,
-                PathErrorKind::BadGateway | PathErrorKind::OxenServerError
+                PathErrorKind::BadGateway
+                    | PathErrorKind::OxenServerError
+                    | PathErrorKind::InvalidUrl
             ),
             Self::Truncated { .. } | Self::BadTag { .. } | Self::BadBase64 => true,
             _ => false,

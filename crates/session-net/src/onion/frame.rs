@@ -162,6 +162,14 @@ pub(crate) struct GuardMeta<'a> {
     pub ephemeral_key: String,
 }
 
+/// The trailer a relay sends to the next snode: `{"enc_type", "ephemeral_key", "hop_no"}`.
+#[derive(Serialize)]
+pub(crate) struct ForwardMeta<'a> {
+    pub enc_type: &'a str,
+    pub ephemeral_key: String,
+    pub hop_no: u64,
+}
+
 /// Route to the next snode: `{"destination", "enc_type", "ephemeral_key"}`.
 #[derive(Serialize)]
 pub(crate) struct RelayMeta<'a> {

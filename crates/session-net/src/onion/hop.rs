@@ -6,8 +6,12 @@
 //! peel(own key, body) ─► PeeledLayer { reply: HopCipher, instruction }
 //!   instruction = Final   { body }          run the RPC, answer with `snode_reply`
 //!               | Server  { host, …, payload } POST payload to protocol://host:port/target
-//!               | Relay   { next, …}         POST `relay.forward_body()` to the next snode
+//!               | Relay   { next, …}         POST `layer.forward_body()` to the next snode
 //! ```
+//!
+//! A relay forwards `hop_no + 1` (SS `service_node.cpp` increments the hop number it got from
+//! the guard's JSON or the previous snode, absent = 0, and refuses more than 15 hops), so
+//! [`PeeledLayer::forward_body`] writes it into the next frame's JSON.
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -17,8 +21,8 @@ use session_crypto::onion::{EncType, HopCipher};
 use super::builder::Protocol;
 use super::error::{OnionError, from_crypto};
 use super::frame::{
-    GuardMeta, enc_type, frame, hex_key, opt_str, parse_frame, parse_layer, parse_meta, req_str,
-    to_json,
+    ForwardMeta, GuardMeta, enc_type, frame, hex_key, opt_str, parse_frame, parse_layer,
+    parse_meta, req_str, to_json,
 };
 
 /// A peeled layer: the cipher to encrypt this hop's reply with, and what to do next.
@@ -30,6 +34,17 @@ pub struct PeeledLayer {
     pub hop_no: Option<u64>,
     /// What the decrypted plaintext asks for.
     pub instruction: HopInstruction,
+}
+
+impl PeeledLayer {
+    /// For a relay: the `/onion_req/v2` body for the next snode,
+    /// `frame(ciphertext, {"enc_type", "ephemeral_key", "hop_no"})` with `hop_no` one more
+    /// than this layer's (absent counts as 0), as storage servers forward it (network.md
+    /// §3.5 step 4). `None` for other instructions.
+    pub fn forward_body(&self) -> Option<Vec<u8>> {
+        self.instruction
+            .forward_body_at(self.hop_no.unwrap_or(0).saturating_add(1))
+    }
 }
 
 /// What a hop is asked to do with a decrypted layer.
@@ -73,7 +88,10 @@ pub enum HopInstruction {
 
 impl HopInstruction {
     /// For [`HopInstruction::Relay`]: the `/onion_req/v2` body for the next snode,
-    /// `frame(ciphertext, {"enc_type", "ephemeral_key"})`. `None` for other instructions.
+    /// `frame(ciphertext, {"enc_type", "ephemeral_key"})`, **without** a hop count (the next
+    /// snode counts it as hop 0). A relay should use [`PeeledLayer::forward_body`], which
+    /// carries `hop_no` on as storage servers do; this form suits a client that starts a
+    /// request at a given hop. `None` for other instructions.
     pub fn forward_body(&self) -> Option<Vec<u8>> {
         match self {
             Self::Relay {
@@ -86,6 +104,29 @@ impl HopInstruction {
                 &to_json(&GuardMeta {
                     enc_type: enc_type.as_str(),
                     ephemeral_key: hex::encode(ephemeral_key),
+                }),
+            )
+            .ok(),
+            _ => None,
+        }
+    }
+
+    /// For [`HopInstruction::Relay`]: the `/onion_req/v2` body for the next snode with
+    /// `"hop_no": hop_no` in its JSON (the number the next snode checks against
+    /// [`MAX_HOPS`](super::MAX_HOPS)). `None` for other instructions.
+    pub fn forward_body_at(&self, hop_no: u64) -> Option<Vec<u8>> {
+        match self {
+            Self::Relay {
+                ephemeral_key,
+                enc_type,
+                ciphertext,
+                ..
+            } => frame(
+                ciphertext,
+                &to_json(&ForwardMeta {
+                    enc_type: enc_type.as_str(),
+                    ephemeral_key: hex::encode(ephemeral_key),
+                    hop_no,
                 }),
             )
             .ok(),

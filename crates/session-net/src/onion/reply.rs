@@ -6,6 +6,11 @@
 //! - Server destination (v4): the body is the raw encryption of a bencoded
 //!   `[metadata, body]` → [`V4Response`].
 //!
+//! - HTTP 200 with base64 of `{"status", "body"}` sealed with a **hop's** layer key: that hop
+//!   decrypted its layer and then refused it (SS `wrap_proxy_response`): `Invalid url` from
+//!   the last hop for a proxy target it does not allow, `Invalid json` from a hop that could
+//!   not read its routing JSON → [`OnionError::Path`] with the inner status.
+//!
 //! A reply that fails to decrypt with XChaCha20 is retried as AES-GCM, as libsession does for
 //! servers that only answer in GCM (§3.1).
 
@@ -80,11 +85,13 @@ pub enum OnionReply {
 }
 
 /// The state kept from building a request to open its reply: the destination layer's
-/// ephemeral keypair (secret zeroized on drop), the destination's key and the cipher.
+/// ephemeral keypair (secret zeroized on drop), the destination's key and the cipher, and
+/// the path layers' ciphers (for errors a hop seals with its layer key).
 #[derive(Debug)]
 pub struct ReplyOpener {
     ephemeral: X25519Keypair,
     cipher: Option<HopCipher>,
+    hops: Vec<HopCipher>,
     destination_x25519: [u8; 32],
     enc: EncType,
     kind: DestinationKind,
@@ -103,6 +110,7 @@ impl ReplyOpener {
         Self {
             ephemeral,
             cipher: None,
+            hops: Vec::new(),
             destination_x25519,
             enc,
             kind,
@@ -113,6 +121,15 @@ impl ReplyOpener {
     /// `ephemeral`, `destination_x25519` and `enc`).
     pub(crate) fn with_cipher(mut self, cipher: HopCipher) -> Self {
         self.cipher = Some(cipher);
+        self
+    }
+
+    /// The path layers' ciphers, guard first, so that an error a hop seals with its layer
+    /// key is read as that hop's error rather than a bad tag. Without them (as after
+    /// [`ReplyOpener::new`]) such a reply is [`OnionError::BadTag`].
+    #[must_use]
+    pub fn with_hop_ciphers(mut self, hops: Vec<HopCipher>) -> Self {
+        self.hops = hops;
         self
     }
 
@@ -138,15 +155,42 @@ impl ReplyOpener {
     pub fn open_snode(&self, status: u16, body: &[u8]) -> Result<SnodeReply, OnionError> {
         check_path_status(status, body)?;
         let raw = snode_payload(body)?;
-        let plain = self.decrypt(&raw)?;
+        let plain = match self.decrypt(&raw) {
+            Ok(plain) => plain,
+            Err(e) => return Err(self.hop_error(&raw).unwrap_or(e)),
+        };
         parse_snode_plaintext(&plain)
     }
 
     /// Opens a server destination's v4 reply (network.md §3.7).
     pub fn open_server(&self, status: u16, body: &[u8]) -> Result<V4Response, OnionError> {
         check_path_status(status, body)?;
-        let plain = self.decrypt(body)?;
+        let plain = match self.decrypt(body) {
+            Ok(plain) => plain,
+            // A v4 reply is raw; a hop's sealed error is base64 text.
+            Err(e) => {
+                let hop_error = decode_base64(body)
+                    .ok()
+                    .and_then(|raw| self.hop_error(&raw));
+                return Err(hop_error.unwrap_or(e));
+            }
+        };
         V4Response::decode(&plain)
+    }
+
+    /// A reply the destination key does not open may be a hop's error sealed with its layer
+    /// key (SS `wrap_proxy_response` with the hop's ephemeral key): `{"status", "body"}` →
+    /// [`OnionError::Path`] with that status and the kind its text names (`Invalid url` →
+    /// [`PathErrorKind::InvalidUrl`]). `None` if no hop's key opens it.
+    fn hop_error(&self, raw: &[u8]) -> Option<OnionError> {
+        let plain = self.hops.iter().find_map(|c| c.decrypt(raw).ok())?;
+        let reply = parse_snode_plaintext(&plain).ok()?;
+        let text = String::from_utf8_lossy(&reply.body);
+        Some(OnionError::Path {
+            status: reply.status,
+            kind: classify_path_error(reply.status, &text),
+            text: clip(&text),
+        })
     }
 
     /// Decrypts with the request's cipher, falling back from XChaCha20 to AES-GCM.

@@ -242,21 +242,86 @@ impl PathManager {
         ok.get(random::index(ok.len())).map(|p| (*p).clone())
     }
 
+    /// A path for a request to the snode `avoid` when every kept path contains it
+    /// (network.md §2: a request never goes through its own destination): a kept path whose
+    /// guard is not `avoid`, with `avoid` replaced by a random pool snode that keeps the
+    /// path's /24 rule (preferring snodes on no other path). The kept paths do not change:
+    /// the detour serves this request only. `None` if every path's guard is `avoid` (see
+    /// [`PathManager::detour_from`]) or the pool has no replacement.
+    pub fn detour(&self, pool: &SnodePool, avoid: &[u8; 32]) -> Option<OnionPath> {
+        let mut paths: Vec<&OnionPath> = self
+            .paths
+            .iter()
+            .filter(|p| p.guard().is_some_and(|g| &g.ed25519 != avoid))
+            .collect();
+        random::shuffle(&mut paths);
+        paths.into_iter().find_map(|path| {
+            let Some(at) = path.hops.iter().position(|h| &h.ed25519 == avoid) else {
+                return Some(path.clone());
+            };
+            let others: Vec<Snode> = path
+                .hops
+                .iter()
+                .filter(|h| &h.ed25519 != avoid)
+                .cloned()
+                .collect();
+            let next = self.relay_avoiding(pool, &others, avoid)?;
+            let mut hops = path.hops.clone();
+            *hops.get_mut(at)? = next;
+            Some(OnionPath { hops })
+        })
+    }
+
+    /// A one-off path from `guard` (tested by the caller) with random relays, none of them
+    /// `avoid`, for when every kept path's guard is the destination. Not kept. `None` if the
+    /// pool has too few snodes.
+    pub fn detour_from(
+        &self,
+        pool: &SnodePool,
+        guard: &Snode,
+        avoid: &[u8; 32],
+    ) -> Option<OnionPath> {
+        if &guard.ed25519 == avoid {
+            return None;
+        }
+        let mut hops = vec![guard.clone()];
+        while hops.len() < self.config.hops {
+            let next = self.relay_avoiding(pool, &hops, avoid)?;
+            hops.push(next);
+        }
+        Some(OnionPath { hops })
+    }
+
+    /// A relay for a detour: not `avoid`, not in `hops`, preferably on no kept path.
+    fn relay_avoiding(&self, pool: &SnodePool, hops: &[Snode], avoid: &[u8; 32]) -> Option<Snode> {
+        let mut used = self.used_keys(&[]);
+        used.push(*avoid);
+        self.candidate(pool, hops, &used)
+            .or_else(|| self.candidate(pool, hops, &[*avoid]))
+    }
+
     /// Strikes for an unattributed path failure (a non-200 at the guard, no answer at all):
     /// +1 for every relay in the pool (dropped and replaced at 3), +1 for the path; at 3 the
-    /// guard leaves the pool and all paths are dropped for a rebuild (network.md §2).
+    /// guard leaves the pool and all paths are dropped for a rebuild (network.md §2). A
+    /// one-off path from [`PathManager::detour_from`], whose guard guards no kept path,
+    /// strikes that guard as a snode instead of striking a kept path.
     pub fn report_failure(&mut self, path: &OnionPath, pool: &mut SnodePool) -> FailureOutcome {
         let mut outcome = FailureOutcome::default();
         let Some(guard) = path.guard().map(|g| g.ed25519) else {
             return outcome;
         };
-        for relay in path.hops.iter().skip(1) {
-            if pool.strike(&relay.ed25519) {
-                outcome.dropped_snodes.push(relay.ed25519);
+        let kept_guard = self.guards().contains(&guard);
+        let struck = path.hops.iter().skip(usize::from(kept_guard));
+        for hop in struck {
+            if pool.strike(&hop.ed25519) {
+                outcome.dropped_snodes.push(hop.ed25519);
             }
         }
         for dropped in &outcome.dropped_snodes {
             self.repair(dropped, pool);
+        }
+        if !kept_guard {
+            return outcome;
         }
         let strikes = self.path_strikes.entry(guard).or_insert(0);
         *strikes = strikes.saturating_add(1);
@@ -428,6 +493,76 @@ mod tests {
         pm.report_node_not_found(&guard, &mut pool);
         assert_eq!(pm.paths().len(), 1);
         assert!(pm.paths().iter().all(|p| !p.contains(&guard)));
+    }
+
+    fn distinct_subnets(path: &OnionPath) -> bool {
+        let mut subnets: Vec<[u8; 3]> = path.hops.iter().map(Snode::subnet24).collect();
+        subnets.sort_unstable();
+        subnets.dedup();
+        subnets.len() == path.hops.len()
+    }
+
+    #[test]
+    fn a_detour_replaces_the_destination_and_leaves_the_kept_path_alone() {
+        let pool = pool(12);
+        let mut pm = PathManager::new(PathConfig::new(1, 3));
+        let guards = pm.guard_candidates(&pool, &[], 1);
+        pm.build(&pool, &guards).unwrap();
+        let kept = pm.paths()[0].clone();
+        for at in 1..3 {
+            let avoid = kept.hops[at].ed25519;
+            assert!(pm.pick(Some(&avoid)).is_none());
+            let detour = pm.detour(&pool, &avoid).unwrap();
+            assert!(!detour.contains(&avoid));
+            assert_eq!(detour.hops.len(), 3);
+            assert!(distinct_subnets(&detour));
+            // Only the destination's place changed.
+            for (i, hop) in detour.hops.iter().enumerate() {
+                assert_eq!(i == at, hop != &kept.hops[i]);
+            }
+        }
+        // The guard is the destination: no detour from the kept path, a one-off from
+        // another guard instead, never through the destination.
+        let guard = kept.hops[0].ed25519;
+        assert!(pm.detour(&pool, &guard).is_none());
+        let other = pool
+            .nodes()
+            .iter()
+            .find(|n| !kept.contains(&n.ed25519))
+            .unwrap();
+        assert!(pm.detour_from(&pool, &kept.hops[0], &guard).is_none());
+        for _ in 0..20 {
+            let one_off = pm.detour_from(&pool, other, &guard).unwrap();
+            assert_eq!(one_off.hops[0], *other);
+            assert!(!one_off.contains(&guard) && distinct_subnets(&one_off));
+        }
+        assert_eq!(pm.paths(), [kept]);
+    }
+
+    #[test]
+    fn a_one_off_path_strikes_its_guard_as_a_snode_not_a_kept_path() {
+        let mut pool = pool(12);
+        let mut pm = PathManager::new(PathConfig::new(1, 3));
+        let guards = pm.guard_candidates(&pool, &[], 1);
+        pm.build(&pool, &guards).unwrap();
+        let kept = pm.paths()[0].clone();
+        let other = pool
+            .nodes()
+            .iter()
+            .find(|n| !kept.contains(&n.ed25519))
+            .cloned()
+            .unwrap();
+        let one_off = pm
+            .detour_from(&pool, &other, &kept.hops[0].ed25519)
+            .unwrap();
+        for strike in 1..=3u8 {
+            let outcome = pm.report_failure(&one_off, &mut pool);
+            assert!(!outcome.paths_dropped);
+            assert_eq!(outcome.dropped_snodes.contains(&other.ed25519), strike == 3);
+        }
+        assert!(pool.get(&other.ed25519).is_none());
+        assert_eq!(pm.path_strikes(&kept.hops[0].ed25519), 0);
+        assert!(pm.paths().iter().all(|p| p.guard() == kept.guard()));
     }
 
     #[test]

@@ -318,3 +318,120 @@ fn builder_rejects_unusable_paths() {
         Err(OnionError::WeakKey { .. })
     ));
 }
+
+/// Peels the three hops of `body`; returns every peeled layer, guard first.
+fn peel_all(w: &World, body: &[u8]) -> Vec<onion::PeeledLayer> {
+    let mut body = body.to_vec();
+    let mut layers = Vec::new();
+    for key in &w.hops {
+        let layer = onion::peel(key, &body).unwrap();
+        if let Some(next) = layer.forward_body() {
+            body = next;
+        }
+        layers.push(layer);
+    }
+    layers
+}
+
+#[test]
+fn relays_count_hops_as_storage_servers_do() {
+    // SS https.cpp reads `hop_no` from the guard's JSON (absent = 0) and service_node.cpp
+    // forwards `hop_no + 1`; so hop i (0-based) sees i, and the 16th hop is refused.
+    let w = world();
+    let dest = HopKeys {
+        ed25519: [77; 32],
+        x25519: *X25519Keypair::from_secret([77; 32]).public_key(),
+    };
+    let req = onion::build(
+        &w.path,
+        &Destination::Snode(dest),
+        br#"{"method":"info","params":{}}"#,
+        EncType::XChaCha20,
+    )
+    .unwrap();
+    let layers = peel_all(&w, &req.body);
+    let seen: Vec<Option<u64>> = layers.iter().map(|l| l.hop_no).collect();
+    assert_eq!(seen, [None, Some(1), Some(2)]);
+    let forwarded = layers[2].forward_body().unwrap();
+    let (_, meta) = onion::parse_frame(&forwarded).unwrap();
+    let meta: serde_json::Value = serde_json::from_slice(meta).unwrap();
+    assert_eq!(meta["hop_no"], 3);
+    assert_eq!(meta["enc_type"], "xchacha20");
+    // The ciphertext is untouched: the destination opens it.
+    let at_dest = onion::peel(&X25519Keypair::from_secret([77; 32]), &forwarded).unwrap();
+    assert!(matches!(at_dest.instruction, HopInstruction::Final { .. }));
+    assert!(at_dest.forward_body().is_none());
+}
+
+#[test]
+fn a_refused_proxy_target_is_the_typed_invalid_url_path_error() {
+    let w = world();
+    for enc in [EncType::AesGcm, EncType::XChaCha20] {
+        let mut server =
+            ServerDestination::new("127.0.0.1", 80, Protocol::Http, *w.dest.public_key());
+        server.target = "/not/an/onion/endpoint".into();
+        let req = onion::build_v4(&w.path, &server, &V4Request::new("GET", "/x"), enc).unwrap();
+        let layers = peel_all(&w, &req.body);
+        let HopInstruction::Server { target, .. } = &layers[2].instruction else {
+            panic!("the last hop proxies")
+        };
+        assert!(!onion::target_allowed(target));
+        // SS wrap_proxy_response: HTTP 200, base64 of {"status":400,"body":"Invalid url"}
+        // sealed with the last hop's layer key.
+        let reply = onion::snode_reply(&layers[2].reply, 400, "Invalid url").unwrap();
+        assert_eq!(
+            req.reply.open(200, reply.as_bytes()).unwrap_err(),
+            OnionError::Path {
+                status: 400,
+                kind: PathErrorKind::InvalidUrl,
+                text: "Invalid url".into()
+            }
+        );
+        let err = req.reply.open_server(200, reply.as_bytes()).unwrap_err();
+        assert!(!err.is_path_failure(), "our target, not the path, is wrong");
+    }
+}
+
+#[test]
+fn a_hop_encrypted_error_from_any_hop_is_a_path_error() {
+    // "Invalid json" comes back sealed with the key of the hop that could not read its
+    // inner JSON, for server and snode destinations alike.
+    let w = world();
+    let dest_kp = X25519Keypair::from_secret([77; 32]);
+    let dest = HopKeys {
+        ed25519: [77; 32],
+        x25519: *dest_kp.public_key(),
+    };
+    let server = ServerDestination::new("127.0.0.1", 80, Protocol::Http, *w.dest.public_key());
+    for destination in [Destination::Snode(dest), Destination::Server(server)] {
+        let req = onion::build(&w.path, &destination, b"{}", EncType::AesGcm).unwrap();
+        let layers = peel_all(&w, &req.body);
+        for layer in &layers {
+            let reply = onion::snode_reply(&layer.reply, 400, "Invalid json").unwrap();
+            let err = req.reply.open(200, reply.as_bytes()).unwrap_err();
+            assert_eq!(
+                err,
+                OnionError::Path {
+                    status: 400,
+                    kind: PathErrorKind::Other,
+                    text: "Invalid json".into()
+                }
+            );
+            assert!(err.is_path_failure());
+        }
+        // Bytes sealed with a key no hop used stay a bad tag.
+        let stranger = HopCipher::client(
+            &X25519Keypair::from_secret([9; 32]),
+            &w.path[2].x25519,
+            EncType::AesGcm,
+        )
+        .unwrap();
+        let reply = onion::snode_reply(&stranger, 400, "Invalid json").unwrap();
+        assert_eq!(
+            req.reply.open(200, reply.as_bytes()).unwrap_err(),
+            OnionError::BadTag {
+                what: "onion reply"
+            }
+        );
+    }
+}

@@ -54,6 +54,81 @@ async fn a_dead_guard_gets_its_path_rebuilt_and_the_request_succeeds() {
     testnet.shutdown().await;
 }
 
+/// The unlucky draw with the default two paths: every attempt lands on the dead guard's
+/// path (forced here: the destination sits on the other path, so the dead one is the only
+/// choice). The third strike drops the paths; the request is still answered, over a freshly
+/// built path, and the dead guard is never asked again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_guard_leads_to_a_rebuilt_path_even_when_every_attempt_lands_on_it() {
+    let testnet = Testnet::start().await.unwrap();
+    let client = client(&testnet, EncType::XChaCha20);
+    let paths = client.paths().await.unwrap();
+    assert_eq!(paths.len(), 2);
+    let dead = paths[0].hops[0].clone();
+    let target = paths[1].hops[1].clone();
+    testnet.set_fault(&dead, Fault::DEAD).unwrap();
+    let delivered = client
+        .send_onion(
+            &Destination::Snode(target.hop_keys()),
+            &RpcRequest::info().to_bytes(),
+        )
+        .await
+        .unwrap();
+    let onion::OnionReply::Snode(reply) = delivered.reply else {
+        panic!("server-shaped reply")
+    };
+    assert_eq!(reply.status, 200);
+    assert!(reply.json().unwrap()["timestamp"].as_u64().is_some());
+    assert!(!delivered.path.contains(&dead.ed25519));
+    assert!(!delivered.path.contains(&target.ed25519));
+    assert_eq!(testnet.stats(&target).unwrap().onion_rpcs, 1);
+    let s = testnet.stats(&dead).unwrap();
+    assert_eq!((s.dropped, s.onion_requests), (3, 0));
+    assert!(client.pool().await.get(&dead.ed25519).is_none());
+    assert!(
+        client
+            .paths()
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| !p.contains(&dead.ed25519))
+    );
+    testnet.shutdown().await;
+}
+
+/// With a single path, a request to a snode on it (a relay or the guard itself) goes around
+/// it: a detour for this request only, the kept path unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_to_a_snode_on_the_only_path_goes_around_it() {
+    let testnet = Testnet::start().await.unwrap();
+    let config = testnet.network_config().paths(PathConfig::new(1, 3));
+    let client = client_with(&testnet, config, Arc::default());
+    let kept = client.paths().await.unwrap();
+    assert_eq!(kept.len(), 1);
+    for on_path in &kept[0].hops {
+        let delivered = client
+            .send_onion(
+                &Destination::Snode(on_path.hop_keys()),
+                &RpcRequest::info().to_bytes(),
+            )
+            .await
+            .unwrap();
+        let onion::OnionReply::Snode(reply) = delivered.reply else {
+            panic!("server-shaped reply")
+        };
+        assert_eq!(reply.status, 200);
+        assert_eq!(delivered.path.hops.len(), 3);
+        assert!(!delivered.path.contains(&on_path.ed25519));
+        let mut subnets: Vec<[u8; 3]> = delivered.path.hops.iter().map(|h| h.subnet24()).collect();
+        subnets.sort_unstable();
+        subnets.dedup();
+        assert_eq!(subnets.len(), 3, "hops in distinct /24s");
+        assert_eq!(testnet.stats(on_path).unwrap().onion_rpcs, 1);
+    }
+    assert_eq!(client.paths().await.unwrap(), kept);
+    testnet.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moved_swarm_is_learned_from_the_421_and_the_store_lands_there() {
     let testnet = Testnet::start().await.unwrap();

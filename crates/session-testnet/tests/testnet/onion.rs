@@ -11,6 +11,7 @@ use session_net::onion::{
     PathErrorKind, Protocol, ServerDestination, V4Request,
 };
 use session_net::rpc::RpcRequest;
+use session_net::snode::SnodeError;
 use session_net::{HttpRequest, OnionTransport, Transport, TransportError};
 use session_testnet::{SnodeInfo, Testnet};
 use zeroize::Zeroizing;
@@ -313,11 +314,15 @@ async fn a_refused_proxy_target_is_answered_invalid_url_under_the_last_hops_key(
     .unwrap();
     let (status, body) = post_to_guard(&nodes[0], req.body).await;
     assert_eq!(status, 200);
-    // The client cannot open it with the destination key...
-    assert!(matches!(
-        req.reply.open(status, &body),
-        Err(OnionError::BadTag { .. })
-    ));
+    // The client reads it as the typed path error...
+    assert_eq!(
+        req.reply.open(status, &body).unwrap_err(),
+        OnionError::Path {
+            status: 400,
+            kind: PathErrorKind::InvalidUrl,
+            text: "Invalid url".into()
+        }
+    );
     // ...because it is sealed with the third hop's layer key (SS wrap_proxy_response).
     let hop3 = X25519Keypair::from_secret(*secrets.hops[2].ephemeral_secret);
     let cipher = HopCipher::client(&hop3, &nodes[2].x25519, enc).unwrap();
@@ -327,5 +332,38 @@ async fn a_refused_proxy_target_is_answered_invalid_url_under_the_last_hops_key(
     let plain: Value = serde_json::from_slice(&cipher.decrypt(&sealed).unwrap()).unwrap();
     assert_eq!(plain, json!({"status": 400, "body": "Invalid url"}));
     assert_eq!(testnet.stats(&nodes[2]).unwrap().proxied, 0);
+    testnet.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_gets_invalid_url_once_and_strikes_no_path() {
+    let testnet = Testnet::start().await.unwrap();
+    let client = client(&testnet, EncType::XChaCha20);
+    let echo = EchoServer::start().await;
+    let port = echo.url.rsplit(':').next().unwrap().parse().unwrap();
+    let mut server =
+        ServerDestination::new("127.0.0.1", port, Protocol::Http, *echo.key.public_key());
+    server.target = "/oxen/v4/lsrpc?x=1".into();
+    let paths = client.paths().await.unwrap();
+    let err = client
+        .server_request(&server, &V4Request::new("GET", "/"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SnodeError::Onion(OnionError::Path {
+            status: 400,
+            kind: PathErrorKind::InvalidUrl,
+            text: "Invalid url".into()
+        })
+    );
+    // One attempt (our target is wrong, not the path), no strike, the paths unchanged.
+    let total = testnet.stats(session_testnet::Target::All).unwrap();
+    assert_eq!((total.onion_requests, total.proxied), (3, 0));
+    let pool = client.pool().await;
+    for hop in paths.iter().flat_map(|p| &p.hops) {
+        assert_eq!(pool.strikes(&hop.ed25519), 0);
+    }
+    assert_eq!(client.paths().await.unwrap(), paths);
     testnet.shutdown().await;
 }

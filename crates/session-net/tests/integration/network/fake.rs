@@ -187,11 +187,8 @@ impl FakeNet {
                     Ok(p) => p,
                     Err(_) => return (400, b"Invalid ciphertext".to_vec()),
                 };
-                match peeled.instruction {
-                    relay @ HopInstruction::Relay { .. } => {
-                        let HopInstruction::Relay { next_ed25519, .. } = &relay else {
-                            unreachable!()
-                        };
+                match &peeled.instruction {
+                    HopInstruction::Relay { next_ed25519, .. } => {
                         let known = self.known.lock().unwrap().contains(next_ed25519);
                         if !known {
                             return (
@@ -203,7 +200,7 @@ impl FakeNet {
                         let next = self.node(next_ed25519).snode.clone();
                         let req = HttpRequest::post(
                             next.url("/onion_req/v2").unwrap(),
-                            relay.forward_body().unwrap(),
+                            peeled.forward_body().unwrap(),
                         );
                         match self.relay.send(req).await {
                             Ok(r) => (r.status.as_u16(), r.body.to_vec()),
@@ -217,13 +214,16 @@ impl FakeNet {
                         target,
                         payload,
                     } => {
-                        if !onion::target_allowed(&target) {
-                            return (400, b"Invalid url".to_vec());
+                        if !onion::target_allowed(target) {
+                            // SS wrap_proxy_response: sealed with this hop's layer key.
+                            let text =
+                                onion::snode_reply(&peeled.reply, 400, "Invalid url").unwrap();
+                            return (200, text.into_bytes());
                         }
                         let url = format!("{}://{host}:{port}{target}", protocol.as_str());
                         match self
                             .relay
-                            .send(HttpRequest::post(url.parse().unwrap(), payload))
+                            .send(HttpRequest::post(url.parse().unwrap(), payload.clone()))
                             .await
                         {
                             Ok(r) => (r.status.as_u16(), r.body.to_vec()),
@@ -231,7 +231,7 @@ impl FakeNet {
                         }
                     }
                     HopInstruction::Final { body, .. } => {
-                        let (status, json) = self.rpc(node, &body);
+                        let (status, json) = self.rpc(node, body);
                         let text = onion::snode_reply(&peeled.reply, status, &json).unwrap();
                         (200, text.into_bytes())
                     }
