@@ -3,7 +3,7 @@
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::{EdwardsPoint, Scalar};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 use crate::rng::random_array;
@@ -124,11 +124,38 @@ pub(crate) fn x25519_public(secret: &[u8; 32]) -> [u8; 32] {
 
 /// X25519 of `secret` (clamped) and `peer`, rejecting the all-zero result.
 pub(crate) fn x25519(secret: &[u8; 32], peer: &[u8; 32]) -> Result<Zeroizing<[u8; 32]>> {
-    let shared = Zeroizing::new(x25519_dalek::x25519(*secret, *peer));
+    let shared = x25519_raw(secret, peer);
     if bool::from(subtle::ConstantTimeEq::ct_eq(&shared[..], &[0u8; 32][..])) {
         return Err(Error::WeakKeyExchange);
     }
     Ok(shared)
+}
+
+/// RFC 7748 X25519 (`crypto_scalarmult`), byte for byte, computed on the Edwards curve when
+/// `peer` is on the curve.
+///
+/// Why: curve25519-dalek's Montgomery ladder is serial code, while its Edwards variable-base
+/// multiplication uses the AVX2 backend it selects at run time; with the two conversions
+/// (u → Edwards: one inversion and one square root; back to u: one inversion) it is still
+/// about 15 % faster (docs/PERFORMANCE.md, `session-crypto/x25519`).
+///
+/// Why the bytes are the same: X25519 is the u-coordinate of `c·P` for the clamped scalar
+/// `c` and either point `P` with u-coordinate `peer` (u does not see the sign), and
+/// `mul_clamped` computes exactly `c·P` on the Edwards curve (an unreduced multiple of 8, so
+/// small-order components vanish as in the ladder). The identity maps back to u = 0, the
+/// ladder's output for small-order `P`. A `peer` on the twist (or u = −1) has no Edwards
+/// point: those take the ladder. The differential tests against libsodium and the unit tests
+/// against the ladder pin this.
+///
+/// Constant time in `secret`: the branch depends only on the public `peer`.
+fn x25519_raw(secret: &[u8; 32], peer: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+    let Some(point) = MontgomeryPoint(*peer).to_edwards(0) else {
+        return Zeroizing::new(x25519_dalek::x25519(*secret, *peer));
+    };
+    let mut shared_point = point.mul_clamped(*secret);
+    let shared = Zeroizing::new(shared_point.to_montgomery().to_bytes());
+    shared_point.zeroize();
+    shared
 }
 
 #[cfg(test)]
@@ -173,6 +200,76 @@ mod tests {
             *other.diffie_hellman(kp.public_key()).unwrap()
         );
         assert!(!format!("{kp:?}").contains(&hex::encode([7u8; 32])));
+    }
+
+    /// The Edwards route of `x25519` gives the Montgomery ladder's bytes (x25519-dalek, an
+    /// independent implementation) for keys on the curve and on the twist, for every
+    /// small-order u (libsodium's list), non-canonical encodings, u = −1 and the top bit set.
+    #[test]
+    fn x25519_equals_the_montgomery_ladder() {
+        let special = [
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "0100000000000000000000000000000000000000000000000000000000000000",
+            "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+            "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+            "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+            "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+            "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        ];
+        let mut peers: Vec<[u8; 32]> = special.iter().map(|h| hex_32(h)).collect();
+        for i in 0u8..64 {
+            // Hash outputs: about half are u-coordinates of the twist.
+            peers.push(crate::hash::blake2b_256(&[b"x25519 peer", &[i]]));
+            peers.push(*X25519Keypair::from_secret([i; 32]).public_key());
+        }
+        let with_top_bit: Vec<[u8; 32]> = peers
+            .iter()
+            .map(|p| {
+                let mut q = *p;
+                q[31] |= 0x80;
+                q
+            })
+            .collect();
+        peers.extend(with_top_bit);
+
+        let on_curve = peers
+            .iter()
+            .filter(|p| MontgomeryPoint(**p).to_edwards(0).is_some())
+            .count();
+        assert!(
+            on_curve >= 64 && peers.len() - on_curve >= 32,
+            "{on_curve} on the curve"
+        );
+        for (j, peer) in peers.iter().enumerate() {
+            let secret = crate::hash::blake2b_256(&[b"x25519 secret", &j.to_le_bytes()]);
+            assert_eq!(
+                *x25519_raw(&secret, peer),
+                x25519_dalek::x25519(secret, *peer),
+                "peer {}",
+                hex::encode(peer)
+            );
+        }
+        // Small-order peers give the all-zero output, which the public API rejects.
+        for h in special.iter().filter(|h| !h.starts_with("ec")) {
+            assert_eq!(
+                x25519(&[5; 32], &hex_32(h)),
+                Err(Error::WeakKeyExchange),
+                "{h}"
+            );
+        }
+    }
+
+    #[test]
+    fn x25519_matches_rfc7748_section_5_2() {
+        let out = x25519(
+            &hex_32("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"),
+            &hex_32("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"),
+        )
+        .unwrap();
+        assert_eq!(
+            hex::encode(*out),
+            "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"
+        );
     }
 
     fn hex_32(s: &str) -> [u8; 32] {
