@@ -12,6 +12,9 @@
 //!   `r = H(SHA-512(seed)[32..] ‖ kA ‖ M)`.
 //!
 //! Both reproduce their published vectors byte for byte.
+//!
+//! Deriving a keypair again for the same identity and server takes its public key `kA` from a
+//! bounded memo of public keys (`memo`), skipping one fixed-base multiplication.
 
 use std::fmt;
 
@@ -23,6 +26,8 @@ use crate::hash::{blake2b_512, blake2b_keyed_256, blake2b_keyed_512, sha512};
 use crate::identity::Identity;
 use crate::ids::{BlindedId, BlindingScheme, ServerPubkey, SessionId};
 use crate::keys::{mul_noclamp, xed_point};
+
+mod memo;
 
 /// BLAKE2b key of the blind25 seed hash.
 const BLIND25_SEED_KEY: &[u8] = b"SessCommBlind25_seed";
@@ -69,7 +74,7 @@ impl BlindedKeypair {
     pub(crate) fn blind15(identity: &Identity, server: &ServerPubkey, nonce: Blind15Nonce) -> Self {
         let k = blind15_factor(server);
         let secret = Zeroizing::new(k * *identity.secret_scalar());
-        let public = EdwardsPoint::mul_base(&secret).compress().to_bytes();
+        let public = blinded_public(15, identity, server, &secret);
         let seed = identity.ed25519_seed();
         let hashed = Zeroizing::new(match nonce {
             Blind15Nonce::SeedHash => sha512(&[seed]),
@@ -91,7 +96,7 @@ impl BlindedKeypair {
         let negative = identity.ed25519_public_key()[31] & 0x80 != 0;
         let k_prime = if negative { -k25 } else { k25 };
         let secret = Zeroizing::new(k_prime * *identity.secret_scalar());
-        let public = EdwardsPoint::mul_base(&secret).compress().to_bytes();
+        let public = blinded_public(25, identity, server, &secret);
         let nonce_key = Zeroizing::new(blake2b_keyed_256(
             BLIND25_SEED_KEY,
             &[identity.ed25519_seed()],
@@ -140,6 +145,21 @@ impl BlindedKeypair {
         });
         sign_with_nonce(&self.secret, &self.public, &r, message)
     }
+}
+
+/// The blinded public key `secret·B` of `identity` on `server`, through the memo of public
+/// keys ([`memo`]): `tag` is 15 or 25, and `secret` must be that scheme's blinded scalar of
+/// `identity` for `server` (then `secret·B` is determined by the public key and the server).
+fn blinded_public(
+    tag: u8,
+    identity: &Identity,
+    server: &ServerPubkey,
+    secret: &Scalar,
+) -> [u8; 32] {
+    memo::blinded_public_key(
+        (tag, *identity.ed25519_public_key(), *server.as_bytes()),
+        || EdwardsPoint::mul_base(secret).compress().to_bytes(),
+    )
 }
 
 /// The Ed25519 signature equation with a caller-chosen nonce `r`:
@@ -284,6 +304,39 @@ mod tests {
                 .id()
                 .matches(&other.session_id(), &server)
         );
+    }
+
+    /// A keypair derived again (a memo hit) has the key of a derivation through public values
+    /// only (`k·A`, `k25·|A|`, variable-base, no memo), and signs verifiably under it.
+    #[test]
+    fn memoized_blinded_keys_equal_the_public_derivation() {
+        for i in 0u8..4 {
+            let id = Identity::from_seed(&[0x50 + i; 16]).unwrap();
+            let server = ServerPubkey::from_bytes([0x60 + i; 32]);
+            let a = id.ed25519_public_key();
+            let first = (id.blind15(&server), id.blind25(&server));
+            assert_eq!(
+                memo::lookup(&(15, *a, *server.as_bytes())),
+                Some(*first.0.public_key())
+            );
+            assert_eq!(
+                memo::lookup(&(25, *a, *server.as_bytes())),
+                Some(*first.1.public_key())
+            );
+            let again = (id.blind15(&server), id.blind25(&server));
+            assert_eq!(
+                again.0.public_key(),
+                &blind15_public_of(a, &server).unwrap()
+            );
+            assert_eq!(
+                again.1.public_key(),
+                &blind25_public_of(a, &server).unwrap()
+            );
+            assert_eq!(again.0.public_key(), first.0.public_key());
+            for kp in [&again.0, &again.1] {
+                crate::verify_ed25519(kp.public_key(), b"msg", &kp.sign(b"msg")).unwrap();
+            }
+        }
     }
 
     #[test]
