@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use session_net::snode::{JsonFileStore, OnionPath, SeedConfig};
-use session_net::{DirectTransport, NetworkConfig, OnionTransport, SnodeNetwork, Transport};
+use session_net::{NetworkConfig, SnodeNetwork};
 
 use super::common::print_json;
 
@@ -22,16 +22,18 @@ pub enum NetworkKind {
 }
 
 /// How to reach servers: directly, or through onion paths (`--onion`). Flatten into any
-/// command that talks to a server.
+/// command that talks to a server; `session sogs`'s client commands turn it into a transport
+/// with [`crate::cmd::sogs::client::transport`].
 #[derive(Debug, Args, Clone, Default)]
 pub struct NetworkArgs {
     /// Route requests through 3-hop onion paths of the Session network.
     #[arg(long)]
     pub onion: bool,
-    /// Which network the onion paths use.
+    /// Which network the onion paths use (with --onion).
     #[arg(long, value_enum, default_value_t = NetworkKind::Mainnet)]
     pub network: NetworkKind,
-    /// Seed URL of a local network (as printed by `session testnet`: `SEED=<url>`).
+    /// Seed URL of a local network (as printed by `session testnet`: `SEED=<url>`; with
+    /// --onion --network local).
     #[arg(long, value_name = "URL")]
     pub seed: Option<String>,
 }
@@ -54,19 +56,18 @@ impl NetworkArgs {
 
     /// A client of the selected network.
     pub fn snode_network(&self) -> anyhow::Result<Arc<SnodeNetwork>> {
-        Ok(Arc::new(SnodeNetwork::new(self.config()?)?))
+        Ok(Arc::new(
+            SnodeNetwork::new(self.config()?).context("cannot set up the Session network")?,
+        ))
     }
 
-    /// The transport for server requests: onion if `--onion`, else direct HTTP(S).
-    // For the `session sogs` client commands, which flatten `NetworkArgs` for `--onion`
-    // (issue 7 §5); not called by `session net` itself.
-    #[allow(dead_code)]
-    pub fn transport(&self) -> anyhow::Result<Arc<dyn Transport>> {
-        if self.onion {
-            Ok(Arc::new(OnionTransport::new(self.snode_network()?)))
-        } else {
-            Ok(Arc::new(DirectTransport::new()?))
+    /// Refuses `--network local` or `--seed` without `--onion`, which would otherwise be
+    /// ignored silently.
+    pub fn check_direct(&self) -> anyhow::Result<()> {
+        if !self.onion && (self.network != NetworkKind::Mainnet || self.seed.is_some()) {
+            bail!("--network and --seed choose the onion network: add --onion");
         }
+        Ok(())
     }
 }
 
@@ -159,5 +160,18 @@ mod tests {
         assert!(config.is_ok_and(|c| c.seeds.accept_any_certificate));
         args.seed = None;
         assert!(args.config().is_err());
+    }
+
+    #[test]
+    fn network_choices_without_onion_are_refused() {
+        let mut args = NetworkArgs::default();
+        assert!(args.check_direct().is_ok());
+        args.seed = Some("http://127.0.0.1:1/".into());
+        assert!(args.check_direct().is_err());
+        args.seed = None;
+        args.network = NetworkKind::Local;
+        assert!(args.check_direct().is_err());
+        args.onion = true;
+        assert!(args.check_direct().is_ok());
     }
 }

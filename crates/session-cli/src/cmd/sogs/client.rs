@@ -1,6 +1,10 @@
 //! `session sogs rooms|info|read|post|react|delete|watch`: the SOGS client from the command
 //! line (issue 6 §3). The server comes from `--link` or `--server/--server-pk/--room`;
-//! `--json` prints machine output (one JSON document, or one per line for `watch`).
+//! `--json` prints machine output (one JSON document, or one per line for `watch`). With
+//! `--onion` every request is a v4 onion request through 3-hop paths (issue 7 §5): of the
+//! mainnet, or of a local network with `--network local --seed URL` (`session testnet`
+//! prints `SEED=<url>`). The SOGS is the onion destination, addressed with its X25519 key
+//! (the join link's `public_key`).
 
 use std::sync::Arc;
 
@@ -9,11 +13,12 @@ use clap::Args;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 use session_crypto::ServerPubkey;
-use session_net::{DirectTransport, Transport};
+use session_net::{DirectTransport, OnionTransport, Transport};
 use session_sogs::poller::Event;
 use session_sogs::{JoinLink, Message, Poller, PollerConfig, RoomToken, Server, SogsClient};
 
 use crate::cmd::common::{MnemonicArgs, print_json};
+use crate::cmd::net::NetworkArgs;
 
 /// Which server and room: `--link` or `--server` + `--server-pk` [+ `--room`].
 #[derive(Debug, Args, Clone)]
@@ -68,21 +73,28 @@ impl ServerArgs {
     }
 }
 
-/// The transport for client commands. (An `--onion` option will choose an onion transport
-/// here; every command goes through this one place.)
-pub fn transport() -> anyhow::Result<Arc<dyn Transport>> {
+/// The transport of every client command, chosen here only: onion requests through the
+/// selected network with `--onion` (the SOGS client sets each request's destination key
+/// to the server's X25519 key), else direct HTTP(S).
+pub fn transport(network: &NetworkArgs) -> anyhow::Result<Arc<dyn Transport>> {
+    if network.onion {
+        return Ok(Arc::new(OnionTransport::new(network.snode_network()?)));
+    }
+    network.check_direct()?;
     Ok(Arc::new(
         DirectTransport::new().context("cannot create the HTTP transport")?,
     ))
 }
 
-/// A client for `server`, signed in when a phrase was given.
+/// A client for `server` over the transport `network` selects, signed in when a phrase was
+/// given.
 pub fn client(
     server: Server,
+    network: &NetworkArgs,
     mnemonic: &MnemonicArgs,
     required: bool,
 ) -> anyhow::Result<SogsClient> {
-    let c = SogsClient::new(server, transport()?);
+    let c = SogsClient::new(server, transport(network)?);
     if mnemonic.is_given() {
         Ok(c.with_identity(Arc::new(mnemonic.identity()?)))
     } else if required {
@@ -164,6 +176,8 @@ pub struct RoomsArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -172,7 +186,7 @@ pub struct RoomsArgs {
 /// Lists the server's rooms.
 pub fn rooms(a: RoomsArgs) -> anyhow::Result<()> {
     let (server, _) = a.server.resolve()?;
-    let c = client(server, &a.mnemonic, false)?;
+    let c = client(server, &a.network, &a.mnemonic, false)?;
     let rooms = block_on(c.rooms())??;
     if a.json {
         return print_json(&serde_json::to_value(&rooms)?);
@@ -190,6 +204,8 @@ pub struct InfoArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -198,7 +214,7 @@ pub struct InfoArgs {
 /// Prints one room's details.
 pub fn info(a: InfoArgs) -> anyhow::Result<()> {
     let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.mnemonic, false)?;
+    let c = client(server, &a.network, &a.mnemonic, false)?;
     let info = block_on(c.room(&room))??;
     if a.json {
         return print_json(&serde_json::to_value(&info)?);
@@ -226,6 +242,8 @@ pub struct ReadArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// How many recent messages (1–256).
     #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=256))]
     limit: u16,
@@ -237,7 +255,7 @@ pub struct ReadArgs {
 /// Prints the recent messages, oldest first, decoded and verified.
 pub fn read(a: ReadArgs) -> anyhow::Result<()> {
     let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.mnemonic, false)?;
+    let c = client(server, &a.network, &a.mnemonic, false)?;
     let mut messages = block_on(c.recent_messages(&room, a.limit))??;
     messages.reverse();
     if a.json {
@@ -256,6 +274,8 @@ pub struct PostArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// The message text.
     #[arg(
         long,
@@ -280,7 +300,7 @@ pub fn post(a: PostArgs) -> anyhow::Result<()> {
             .with_context(|| format!("cannot read text file {}", f.display()))?,
         (None, None) => bail!("pass --text or --text-file"),
     };
-    let c = client(server, &a.mnemonic, true)?;
+    let c = client(server, &a.network, &a.mnemonic, true)?;
     let posted = block_on(c.post_text(&room, &text))??;
     if a.json {
         return print_json(&message_json(&posted));
@@ -296,6 +316,8 @@ pub struct ReactArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// The message id.
     #[arg(long)]
     id: i64,
@@ -313,7 +335,7 @@ pub struct ReactArgs {
 /// Adds or removes a reaction.
 pub fn react(a: ReactArgs) -> anyhow::Result<()> {
     let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.mnemonic, true)?;
+    let c = client(server, &a.network, &a.mnemonic, true)?;
     let (changed, seqno) = if a.remove {
         let r = block_on(c.unreact(&room, a.id, &a.emoji))??;
         (r.removed, r.seqno)
@@ -336,6 +358,8 @@ pub struct DeleteArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// The message id.
     #[arg(long)]
     id: i64,
@@ -347,7 +371,7 @@ pub struct DeleteArgs {
 /// Deletes a message.
 pub fn delete(a: DeleteArgs) -> anyhow::Result<()> {
     let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.mnemonic, true)?;
+    let c = client(server, &a.network, &a.mnemonic, true)?;
     block_on(c.delete(&room, a.id))??;
     if a.json {
         return print_json(&json!({ "deleted": a.id }));
@@ -363,6 +387,8 @@ pub struct WatchArgs {
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
+    #[command(flatten)]
+    network: NetworkArgs,
     /// Seconds between polls.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     interval: u64,
@@ -453,7 +479,7 @@ pub fn event_line(e: &Event) -> String {
 /// Streams events until interrupted.
 pub fn watch(a: WatchArgs) -> anyhow::Result<()> {
     let (server, room) = a.server.resolve_room()?;
-    let c = Arc::new(client(server, &a.mnemonic, false)?);
+    let c = Arc::new(client(server, &a.network, &a.mnemonic, false)?);
     let config = PollerConfig {
         interval: std::time::Duration::from_secs(a.interval),
         ..PollerConfig::default()
