@@ -4,8 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use base64::Engine as _;
 use proptest::prelude::*;
 use session_crypto::X25519Keypair;
+use session_crypto::onion::HopCipher;
 use session_net::onion::{
     self, DestinationKind, EncType, ReplyOpener, ServerLayer, SnodeReply, V4Request, V4Response,
     bencode,
@@ -23,6 +25,15 @@ fn seeds() -> Vec<Vec<u8>> {
     ]
 }
 
+/// A reply opener that also holds a hop layer's cipher (as built requests do).
+fn opener_with_hop(enc: EncType, kind: DestinationKind) -> (ReplyOpener, HopCipher) {
+    let hop_peer = *X25519Keypair::from_secret([6; 32]).public_key();
+    let hop = HopCipher::client(&X25519Keypair::from_secret([5; 32]), &hop_peer, enc).unwrap();
+    let opener = ReplyOpener::new(X25519Keypair::from_secret([3; 32]), [9; 32], enc, kind)
+        .with_hop_ciphers(vec![hop.clone()]);
+    (opener, hop)
+}
+
 fn exercise(data: &[u8]) {
     let key = X25519Keypair::from_secret([3; 32]);
     for enc in [EncType::AesGcm, EncType::XChaCha20] {
@@ -31,6 +42,7 @@ fn exercise(data: &[u8]) {
             for status in [200, 400, 502] {
                 let _ = opener.open(status, data);
             }
+            let _ = opener_with_hop(enc, kind).0.open(200, data);
         }
     }
     let _ = V4Response::decode(data);
@@ -63,6 +75,37 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..512)) {
         exercise(&data);
+    }
+
+    /// Any plaintext a hop seals with its layer key is opened to a typed error: a path
+    /// error when it is `{"status", "body"}`, else the destination key's bad tag.
+    #[test]
+    fn hop_sealed_plaintexts_are_typed_errors(
+        plain in proptest::collection::vec(any::<u8>(), 0..256),
+        status in 0u64..70_000,
+        json in any::<bool>(),
+    ) {
+        let plain = if json {
+            serde_json::json!({"status": status, "body": String::from_utf8_lossy(&plain)})
+                .to_string()
+                .into_bytes()
+        } else {
+            plain
+        };
+        for enc in [EncType::AesGcm, EncType::XChaCha20] {
+            for kind in [DestinationKind::Snode, DestinationKind::Server] {
+                let (opener, hop) = opener_with_hop(enc, kind);
+                let sealed = base64::engine::general_purpose::STANDARD
+                    .encode(hop.encrypt(&plain).unwrap());
+                match opener.open(200, sealed.as_bytes()) {
+                    Err(onion::OnionError::Path { status: s, .. }) => {
+                        prop_assert!(json && u64::from(s) == status);
+                    }
+                    Err(_) => prop_assert!(!json || status > u64::from(u16::MAX)),
+                    Ok(reply) => prop_assert!(false, "opened as a reply: {reply:?}"),
+                }
+            }
+        }
     }
 
     #[test]
