@@ -23,6 +23,23 @@ const RATIO_TARGETS: &[(&str, f64)] = &[
 ];
 const DEFAULT_RATIO_TARGET: f64 = 1.2;
 
+/// Targets stated as absolute figures in the issues, checked against what the run measured.
+enum Absolute {
+    /// A criterion mean (group, function prefix) at most this many microseconds.
+    MaxMicros(&'static str, &'static str, f64),
+    /// Function `fast` of a group at least this many times faster than function `slow`.
+    Speedup(&'static str, &'static str, &'static str, f64),
+    /// A `perf:` line at least this value.
+    MinPerf(&'static str, f64),
+}
+
+const ABSOLUTE_TARGETS: &[Absolute] = &[
+    Absolute::MaxMicros("session-net/onion_build_peel", "3-hop-", 50.0),
+    Absolute::Speedup("session-schema/decode_page_100", "batch", "one_by_one", 2.0),
+    Absolute::MinPerf("sogs_server/signed_posts_per_sec", 2000.0),
+    Absolute::MinPerf("sogs_server/signed_polls_per_sec", 10_000.0),
+];
+
 /// One criterion measurement.
 struct Measurement {
     group: String,
@@ -42,6 +59,11 @@ struct Perf {
 pub(crate) fn run(filter: &[String]) -> anyhow::Result<()> {
     let root = crate::root();
     let criterion_home = root.join("target").join("criterion");
+    if filter.is_empty() && criterion_home.exists() {
+        // A full run reports only what it measured: no figures of renamed or removed benches.
+        std::fs::remove_dir_all(&criterion_home)
+            .with_context(|| format!("cannot clear {}", criterion_home.display()))?;
+    }
     let mut cmd = crate::cargo();
     cmd.args(["bench", "--workspace", "--locked"]);
     if !filter.is_empty() {
@@ -264,6 +286,7 @@ fn render(ms: &[Measurement], perfs: &[Perf]) -> anyhow::Result<String> {
             )?;
         }
     }
+    render_absolute(&mut s, ms, perfs)?;
     if !perfs.is_empty() {
         writeln!(s)?;
         writeln!(s, "## Load and end-to-end figures")?;
@@ -275,6 +298,71 @@ fn render(ms: &[Measurement], perfs: &[Perf]) -> anyhow::Result<String> {
         }
     }
     Ok(s)
+}
+
+/// The table of absolute targets: what each is, what this run measured, met or missed.
+fn render_absolute(s: &mut String, ms: &[Measurement], perfs: &[Perf]) -> std::fmt::Result {
+    let mean = |group: &str, prefix: &str| {
+        ms.iter()
+            .filter(|m| m.group == group && m.function.starts_with(prefix))
+            .collect::<Vec<_>>()
+    };
+    let mut rows = Vec::new();
+    for t in ABSOLUTE_TARGETS {
+        match *t {
+            Absolute::MaxMicros(group, prefix, max) => {
+                for m in mean(group, prefix) {
+                    let us = m.mean_ns / 1000.0;
+                    rows.push((
+                        format!("{group} {}", m.function),
+                        format!("{us:.1} µs"),
+                        format!("≤ {max:.0} µs"),
+                        us <= max,
+                    ));
+                }
+            }
+            Absolute::Speedup(group, fast, slow, min) => {
+                if let (Some(f), Some(sl)) = (mean(group, fast).first(), mean(group, slow).first())
+                {
+                    let x = sl.mean_ns / f.mean_ns;
+                    rows.push((
+                        format!("{group}: {fast} vs {slow}"),
+                        format!("{x:.2}× faster"),
+                        format!("≥ {min:.1}×"),
+                        x >= min,
+                    ));
+                }
+            }
+            Absolute::MinPerf(name, min) => {
+                if let Some(p) = perfs.iter().find(|p| p.name == name) {
+                    rows.push((
+                        name.to_owned(),
+                        format!("{:.0} {}", p.value, p.unit),
+                        format!("≥ {min:.0}"),
+                        p.value >= min,
+                    ));
+                }
+            }
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(s)?;
+    writeln!(s, "## Absolute targets")?;
+    writeln!(s)?;
+    writeln!(s, "| measurement | this run | target | |")?;
+    writeln!(s, "|---|---|---|---|")?;
+    for (what, got, goal, met) in rows {
+        let mark = if met { "met" } else { "**missed**" };
+        writeln!(s, "| {what} | {got} | {goal} | {mark} |")?;
+    }
+    writeln!(s)?;
+    writeln!(
+        s,
+        "Why a target is missed, and what was tried: `docs/PERFORMANCE-NOTES.md`."
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -310,8 +398,46 @@ mod tests {
             },
         ];
         let r = render(&ms, &[]).unwrap();
+        assert!(!r.contains("## Absolute targets"), "{r}");
         assert!(
             r.contains("| c/op | session-rs | 150 ns |  | 1.50× | ≤ 1.2× (**missed**) |"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn absolute_targets_are_marked_met_or_missed() {
+        let m = |group: &str, function: &str, mean_ns: f64| Measurement {
+            group: group.into(),
+            function: function.into(),
+            mean_ns,
+            throughput: None,
+        };
+        let ms = vec![
+            m("session-net/onion_build_peel", "3-hop-aes-gcm", 120_000.0),
+            m("session-net/onion_build_peel", "1-layer-aes-gcm", 40_000.0),
+            m("session-schema/decode_page_100", "batch", 1_000.0),
+            m("session-schema/decode_page_100", "one_by_one", 2_500.0),
+        ];
+        let perfs = vec![Perf {
+            name: "sogs_server/signed_posts_per_sec".into(),
+            value: 5400.0,
+            unit: "posts/s".into(),
+        }];
+        let r = render(&ms, &perfs).unwrap();
+        assert!(
+            r.contains(
+                "| session-net/onion_build_peel 3-hop-aes-gcm | 120.0 µs | ≤ 50 µs | **missed** |"
+            ),
+            "{r}"
+        );
+        assert!(!r.contains("1-layer-aes-gcm | 40.0 µs"), "{r}");
+        assert!(
+            r.contains("| session-schema/decode_page_100: batch vs one_by_one | 2.50× faster | ≥ 2.0× | met |"),
+            "{r}"
+        );
+        assert!(
+            r.contains("| sogs_server/signed_posts_per_sec | 5400 posts/s | ≥ 2000 | met |"),
             "{r}"
         );
     }
