@@ -25,7 +25,9 @@ fn main() -> anyhow::Result<()> {
         Some("codegen") => codegen::run(rest.iter().any(|a| a == "--check")),
         Some("bench") => bench::run(rest),
         _ => {
-            eprintln!("usage: cargo xtask <test|ci|vectors|codegen [--check]|bench [filter]>");
+            eprintln!(
+                "usage: cargo xtask <test|ci|vectors|codegen [--check]|bench [--report-only | filter]>"
+            );
             std::process::exit(2);
         }
     }
