@@ -433,7 +433,7 @@ mod sodium {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     /// Key derivation and both ciphers agree with libsodium (crypto_scalarmult,
     /// HMAC-SHA256, crypto_generichash, XChaCha20-Poly1305-IETF, AES-256-GCM when the CPU

@@ -156,8 +156,6 @@ fn frame_errors_are_typed() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
-
     #[test]
     fn random_one_to_one_messages_round_trip(
         text in ".{0,300}",

@@ -127,8 +127,6 @@ fn empty_and_single_pages_work() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
-
     #[test]
     fn batch_agrees_with_one_by_one(
         n in 2usize..24,
