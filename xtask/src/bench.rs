@@ -97,6 +97,14 @@ pub(crate) fn run(filter: &[String]) -> anyhow::Result<()> {
         bail!("cargo bench failed ({status})");
     }
     std::fs::create_dir_all(&criterion_home)?;
+    // A filtered run keeps the figures of the load benches it did not run (a full run starts
+    // from an empty folder, so nothing old survives it).
+    let earlier = std::fs::read_to_string(&perf_file).unwrap_or_default();
+    for old in earlier.lines().filter_map(parse_perf) {
+        if !perfs.iter().any(|p| p.name == old.name) {
+            perfs.push(old);
+        }
+    }
     let kept: String = perfs
         .iter()
         .map(|p| format!("perf: name={} value={} unit={}\n", p.name, p.value, p.unit))
