@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
         2 => 400,
         _ => 500 + u16::from(*selector),
     };
-    let enc = if selector & 0x10 == 0 { EncType::AesGcm } else { EncType::XChaCha20 };
+    let enc = if selector & 0x10 == 0 {
+        EncType::AesGcm
+    } else {
+        EncType::XChaCha20
+    };
     for kind in [DestinationKind::Snode, DestinationKind::Server] {
         let opener = ReplyOpener::new(X25519Keypair::from_secret([7; 32]), [9; 32], enc, kind);
         let _ = opener.open(status, body);

@@ -5,5 +5,6 @@ mod common;
 mod dms;
 mod endpoints;
 mod errors;
+mod fuzz_corpus;
 mod malformed;
 mod poller;
