@@ -421,7 +421,7 @@ fn bad_input_is_one_line_on_stderr_and_a_non_zero_exit() {
                 "--server-pk",
                 SERVER,
             ],
-            "",
+            "base64",
         ),
         (
             vec![
