@@ -1,5 +1,5 @@
-//! The smoke run of two cargo-fuzz targets on stable (CI has no nightly): every seed of
-//! `fuzz/corpus/{message_data,ids_and_links}/` and each of its truncations through the very
+//! The smoke run of three cargo-fuzz targets on stable (CI has no nightly): every seed of
+//! `fuzz/corpus/{message_data,ids_and_links,sogs_json}/` and each of its truncations through the very
 //! bodies the fuzz targets run (`fuzz/common/*.rs`, included here), which must not panic and
 //! whose round-trip properties must hold. The seeds still parse, so the corpus stays worth
 //! mutating.
@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use session_crypto::{AccountId, Mnemonic, ServerPubkey, SessionId};
 use session_schema::{Content, decode_sogs_message};
-use session_sogs::JoinLink;
+use session_sogs::api::{GetCapabilities, GetRoom, PostMessage, RecentMessages};
+use session_sogs::{Context, Endpoint, Error, JoinLink, Response};
 
 #[path = "../../../../fuzz/common/message_data.rs"]
 mod message_data;
@@ -16,20 +17,25 @@ mod message_data;
 #[path = "../../../../fuzz/common/ids_and_links.rs"]
 mod ids_and_links;
 
+#[path = "../../../../fuzz/common/sogs_json.rs"]
+mod sogs_json;
+
 fn corpus(target: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fuzz/corpus")
         .join(target)
 }
 
-/// Every seed of a target's corpus, by file name.
+/// Every committed seed (`seed-*`) of a target's corpus, by file name; inputs a local fuzzing
+/// run added beside them (ignored by git) are left out.
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(corpus(target))
         .unwrap()
-        .map(|e| {
-            let path = e.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&path).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter_map(|path| {
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            name.starts_with("seed-")
+                .then(|| (name, std::fs::read(&path).unwrap()))
         })
         .collect();
     out.sort();
@@ -93,4 +99,43 @@ fn ids_and_links_seeds_and_their_truncations_never_panic() {
         assert!(text(id).parse::<AccountId>().is_ok(), "{id}");
     }
     assert!(JoinLink::parse(&text("seed-link")).is_ok());
+}
+
+#[test]
+fn sogs_json_seeds_and_their_truncations_never_panic() {
+    let seeds = seeds("sogs_json");
+    assert_eq!(seeds.len(), 5);
+    run_with_truncations(&seeds, sogs_json::exercise);
+
+    // The seeds are answers the typed API reads: posts come out decoded and verified.
+    let answer = |name: &str| {
+        let (_, data) = seeds.iter().find(|(n, _)| n == name).unwrap();
+        let status = 200 + u16::from(data[0]);
+        Response {
+            status,
+            headers: Vec::new(),
+            body: data[1..].to_vec(),
+        }
+    };
+    let server = ServerPubkey::from_bytes([0x42; 32]);
+    let cx = Context {
+        server: &server,
+        identity: None,
+    };
+    let caps = GetCapabilities::parse(&cx, &answer("seed-capabilities")).unwrap();
+    assert!(caps.has("blind") && caps.has("reactions"));
+    assert_eq!(
+        GetRoom::parse(&cx, &answer("seed-room")).unwrap().token,
+        "lobby"
+    );
+    let page = RecentMessages::parse(&cx, &answer("seed-messages")).unwrap();
+    assert_eq!(page.len(), 1);
+    assert!(page[0].verified);
+    assert_eq!(page[0].content.as_ref().unwrap().text(), Some("hello fuzz"));
+    let posted = PostMessage::parse(&cx, &answer("seed-created")).unwrap();
+    assert_eq!((posted.id, posted.seqno, posted.verified), (5, 9, true));
+    assert!(matches!(
+        RecentMessages::parse(&cx, &answer("seed-rate-limited")),
+        Err(Error::RateLimited { .. })
+    ));
 }
