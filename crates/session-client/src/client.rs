@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use session_crypto::{Identity, ServerPubkey};
-use session_net::{DirectTransport, Transport};
+use session_net::{DirectTransport, SnodeNetwork, Transport};
 use session_sogs::{JoinLink, PollerConfig, RoomToken, Server, SigningPolicy, SogsClient};
 
-use crate::error::Result;
+use crate::direct::DirectMessages;
+use crate::error::{Error, Result};
 use crate::room::Room;
 
 /// Builds a [`Client`].
@@ -16,6 +17,7 @@ pub struct ClientBuilder {
     transport: Option<Arc<dyn Transport>>,
     signing: SigningPolicy,
     poller: Option<PollerConfig>,
+    network: Option<Arc<SnodeNetwork>>,
 }
 
 impl ClientBuilder {
@@ -49,6 +51,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Reaches the Session network through `network` (snode pool, onion paths, swarms), for
+    /// 1:1 messages ([`Client::direct_messages`]). The same network can carry community
+    /// requests too: pass `OnionTransport::new(network)` to [`ClientBuilder::transport`].
+    #[must_use]
+    pub fn network(mut self, network: Arc<SnodeNetwork>) -> Self {
+        self.network = Some(network);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
         let transport = match self.transport {
@@ -60,6 +71,7 @@ impl ClientBuilder {
             transport,
             signing: self.signing,
             poller: self.poller.unwrap_or_default(),
+            network: self.network,
         })
     }
 }
@@ -84,12 +96,28 @@ pub struct Client {
     transport: Arc<dyn Transport>,
     signing: SigningPolicy,
     poller: PollerConfig,
+    network: Option<Arc<SnodeNetwork>>,
 }
 
 impl Client {
     /// A builder.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// 1:1 messages of the signed-in identity through the Session network. Needs an
+    /// identity and a network ([`ClientBuilder::network`]); each call starts a new inbox
+    /// cursor, so keep the value while receiving.
+    pub fn direct_messages(&self) -> Result<DirectMessages> {
+        let identity = self
+            .identity
+            .clone()
+            .ok_or(Error::NotConfigured("identity"))?;
+        let network = self
+            .network
+            .clone()
+            .ok_or(Error::NotConfigured("network"))?;
+        Ok(DirectMessages::new(identity, network))
     }
 
     /// The identity, if signed in.

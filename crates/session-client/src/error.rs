@@ -16,6 +16,18 @@ pub enum Error {
     /// A key or id is not valid.
     #[error(transparent)]
     Crypto(#[from] session_crypto::Error),
+    /// A call to the Session network (swarms, 1:1 messages) failed.
+    #[error("network: {0}")]
+    Network(#[from] session_net::snode::SnodeError),
+    /// A message could not be built.
+    #[error("message: {0}")]
+    Message(#[from] session_schema::Error),
+    /// The call needs something the client was built without (an identity, a network).
+    #[error("the client has no {0}: set it on the ClientBuilder")]
+    NotConfigured(&'static str),
+    /// An invariant of this crate did not hold (a bug: please report it).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// `Result` with this crate's [`Error`].
