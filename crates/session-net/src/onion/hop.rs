@@ -93,45 +93,41 @@ impl HopInstruction {
     /// carries `hop_no` on as storage servers do; this form suits a client that starts a
     /// request at a given hop. `None` for other instructions.
     pub fn forward_body(&self) -> Option<Vec<u8>> {
-        match self {
-            Self::Relay {
-                ephemeral_key,
-                enc_type,
-                ciphertext,
-                ..
-            } => frame(
-                ciphertext,
-                &to_json(&GuardMeta {
-                    enc_type: enc_type.as_str(),
-                    ephemeral_key: hex::encode(ephemeral_key),
-                }),
-            )
-            .ok(),
-            _ => None,
-        }
+        self.relay_body(None)
     }
 
     /// For [`HopInstruction::Relay`]: the `/onion_req/v2` body for the next snode with
     /// `"hop_no": hop_no` in its JSON (the number the next snode checks against
     /// [`MAX_HOPS`](super::MAX_HOPS)). `None` for other instructions.
     pub fn forward_body_at(&self, hop_no: u64) -> Option<Vec<u8>> {
-        match self {
-            Self::Relay {
-                ephemeral_key,
+        self.relay_body(Some(hop_no))
+    }
+
+    /// The relay frame, with `hop_no` in its JSON when given.
+    fn relay_body(&self, hop_no: Option<u64>) -> Option<Vec<u8>> {
+        let Self::Relay {
+            ephemeral_key,
+            enc_type,
+            ciphertext,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let enc_type = enc_type.as_str();
+        let ephemeral_key = hex::encode(ephemeral_key);
+        let meta = match hop_no {
+            None => to_json(&GuardMeta {
                 enc_type,
-                ciphertext,
-                ..
-            } => frame(
-                ciphertext,
-                &to_json(&ForwardMeta {
-                    enc_type: enc_type.as_str(),
-                    ephemeral_key: hex::encode(ephemeral_key),
-                    hop_no,
-                }),
-            )
-            .ok(),
-            _ => None,
-        }
+                ephemeral_key,
+            }),
+            Some(hop_no) => to_json(&ForwardMeta {
+                enc_type,
+                ephemeral_key,
+                hop_no,
+            }),
+        };
+        frame(ciphertext, &meta).ok()
     }
 }
 

@@ -41,6 +41,29 @@ fn within(t: u64, now: u64, tolerance: u64) -> bool {
     t.abs_diff(now) <= tolerance
 }
 
+/// The 406 a signed request gets when its `timestamp` is more than 60 s from `now`.
+fn stale(timestamp: u64, now: u64, answer: &str) -> Option<RpcResponse> {
+    (!within(timestamp, now, SIGNATURE_TOLERANCE)).then(|| RpcResponse::text(406, answer))
+}
+
+/// The 401 a request gets when `signature` (by `account`, or the `pubkey_ed25519` it gives)
+/// does not sign `text`.
+fn unverified(
+    p: P<'_>,
+    account: &Account,
+    signature: &[u8; 64],
+    text: &str,
+    answer: &str,
+) -> Result<Option<RpcResponse>, ParseError> {
+    let valid = signature_valid(
+        account,
+        params::ed25519_key(p)?.as_ref(),
+        signature,
+        text.as_bytes(),
+    );
+    Ok((!valid).then(|| RpcResponse::text(401, answer)))
+}
+
 /// Whether a member can take part in a swarm-wide request (a dead or failing member times
 /// out, as its OMQ request would).
 fn reachable(member: &Node) -> bool {
@@ -123,23 +146,22 @@ pub(crate) fn store(net: &Network, node: &Node, p: P<'_>) -> Result<RpcResponse,
             ));
         };
         let sig_ts = params::opt_u64(p, "sig_timestamp")?.unwrap_or(timestamp);
-        if !within(sig_ts, now, SIGNATURE_TOLERANCE) {
-            return Ok(RpcResponse::text(
-                406,
-                "store signature timestamp too far from current time",
-            ));
+        if let Some(refused) = stale(
+            sig_ts,
+            now,
+            "store signature timestamp too far from current time",
+        ) {
+            return Ok(refused);
         }
         let text = format!("store{}{sig_ts}", ns_text(namespace));
-        if !signature_valid(
+        if let Some(refused) = unverified(
+            p,
             &account,
-            params::ed25519_key(p)?.as_ref(),
             &sig,
-            text.as_bytes(),
-        ) {
-            return Ok(RpcResponse::text(
-                401,
-                "store signature verification failed",
-            ));
+            &text,
+            "store signature verification failed",
+        )? {
+            return Ok(refused);
         }
     }
     let hash = message_hash(&account, namespace, &data);
@@ -194,23 +216,18 @@ pub(crate) fn retrieve(net: &Network, node: &Node, p: P<'_>) -> Result<RpcRespon
         None => {}
         Some(sig) => {
             let ts = params::req_u64(p, "timestamp")?;
-            if !within(ts, now, SIGNATURE_TOLERANCE) {
-                return Ok(RpcResponse::text(
-                    406,
-                    "retrieve timestamp too far from current time",
-                ));
+            if let Some(refused) = stale(ts, now, "retrieve timestamp too far from current time") {
+                return Ok(refused);
             }
             let text = format!("retrieve{}{ts}", ns_text(namespace));
-            if !signature_valid(
+            if let Some(refused) = unverified(
+                p,
                 &account,
-                params::ed25519_key(p)?.as_ref(),
                 &sig,
-                text.as_bytes(),
-            ) {
-                return Ok(RpcResponse::text(
-                    401,
-                    "retrieve signature verification failed",
-                ));
+                &text,
+                "retrieve signature verification failed",
+            )? {
+                return Ok(refused);
             }
         }
     }
@@ -257,16 +274,14 @@ pub(crate) fn delete(net: &Network, node: &Node, p: P<'_>) -> Result<RpcResponse
         return Err(ParseError("Required field 'signature' missing".into()));
     };
     let text = format!("delete{}", messages.concat());
-    if !signature_valid(
+    if let Some(refused) = unverified(
+        p,
         &account,
-        params::ed25519_key(p)?.as_ref(),
         &sig,
-        text.as_bytes(),
-    ) {
-        return Ok(RpcResponse::text(
-            401,
-            "delete_msgs signature verification failed",
-        ));
+        &text,
+        "delete_msgs signature verification failed",
+    )? {
+        return Ok(refused);
     }
     let required = p.get("required").and_then(Value::as_bool).unwrap_or(false);
     let account_hex = hex::encode(account);
@@ -304,24 +319,23 @@ pub(crate) fn delete_all(net: &Network, node: &Node, p: P<'_>) -> Result<RpcResp
         return Err(ParseError("Required field 'signature' missing".into()));
     };
     let now = net.node_time(node);
-    if !within(timestamp, now, SIGNATURE_TOLERANCE) {
-        return Ok(RpcResponse::text(
-            406,
-            "delete_all timestamp too far from current time",
-        ));
+    if let Some(refused) = stale(
+        timestamp,
+        now,
+        "delete_all timestamp too far from current time",
+    ) {
+        return Ok(refused);
     }
     let ns_sig = namespace.map_or_else(|| "all".to_owned(), ns_text);
     let text = format!("delete_all{ns_sig}{timestamp}");
-    if !signature_valid(
+    if let Some(refused) = unverified(
+        p,
         &account,
-        params::ed25519_key(p)?.as_ref(),
         &sig,
-        text.as_bytes(),
-    ) {
-        return Ok(RpcResponse::text(
-            401,
-            "delete_all signature verification failed",
-        ));
+        &text,
+        "delete_all signature verification failed",
+    )? {
+        return Ok(refused);
     }
     let account_hex = hex::encode(account);
     let (status, swarm) = on_swarm(net, node, &account, |member| {
