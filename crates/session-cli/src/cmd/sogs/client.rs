@@ -169,15 +169,22 @@ pub fn short(id: &str) -> String {
     }
 }
 
-/// `session sogs rooms`
+/// What every client command takes: the server (and room), an identity, and the route.
 #[derive(Debug, Args)]
-pub struct RoomsArgs {
+pub struct ClientArgs {
     #[command(flatten)]
     server: ServerArgs,
     #[command(flatten)]
     mnemonic: MnemonicArgs,
     #[command(flatten)]
     network: NetworkArgs,
+}
+
+/// `session sogs rooms`
+#[derive(Debug, Args)]
+pub struct RoomsArgs {
+    #[command(flatten)]
+    common: ClientArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -185,8 +192,8 @@ pub struct RoomsArgs {
 
 /// Lists the server's rooms.
 pub fn rooms(a: RoomsArgs) -> anyhow::Result<()> {
-    let (server, _) = a.server.resolve()?;
-    let c = client(server, &a.network, &a.mnemonic, false)?;
+    let (server, _) = a.common.server.resolve()?;
+    let c = client(server, &a.common.network, &a.common.mnemonic, false)?;
     let rooms = block_on(c.rooms())??;
     if a.json {
         return print_json(&serde_json::to_value(&rooms)?);
@@ -201,11 +208,7 @@ pub fn rooms(a: RoomsArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct InfoArgs {
     #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    mnemonic: MnemonicArgs,
-    #[command(flatten)]
-    network: NetworkArgs,
+    common: ClientArgs,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -213,8 +216,8 @@ pub struct InfoArgs {
 
 /// Prints one room's details.
 pub fn info(a: InfoArgs) -> anyhow::Result<()> {
-    let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.network, &a.mnemonic, false)?;
+    let (server, room) = a.common.server.resolve_room()?;
+    let c = client(server, &a.common.network, &a.common.mnemonic, false)?;
     let info = block_on(c.room(&room))??;
     if a.json {
         return print_json(&serde_json::to_value(&info)?);
@@ -239,11 +242,7 @@ pub fn info(a: InfoArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct ReadArgs {
     #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    mnemonic: MnemonicArgs,
-    #[command(flatten)]
-    network: NetworkArgs,
+    common: ClientArgs,
     /// How many recent messages (1–256).
     #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=256))]
     limit: u16,
@@ -254,8 +253,8 @@ pub struct ReadArgs {
 
 /// Prints the recent messages, oldest first, decoded and verified.
 pub fn read(a: ReadArgs) -> anyhow::Result<()> {
-    let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.network, &a.mnemonic, false)?;
+    let (server, room) = a.common.server.resolve_room()?;
+    let c = client(server, &a.common.network, &a.common.mnemonic, false)?;
     let mut messages = block_on(c.recent_messages(&room, a.limit))??;
     messages.reverse();
     if a.json {
@@ -271,11 +270,7 @@ pub fn read(a: ReadArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct PostArgs {
     #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    mnemonic: MnemonicArgs,
-    #[command(flatten)]
-    network: NetworkArgs,
+    common: ClientArgs,
     /// The message text.
     #[arg(
         long,
@@ -293,14 +288,14 @@ pub struct PostArgs {
 
 /// Encodes, signs and posts a text message; prints it as stored.
 pub fn post(a: PostArgs) -> anyhow::Result<()> {
-    let (server, room) = a.server.resolve_room()?;
+    let (server, room) = a.common.server.resolve_room()?;
     let text = match (&a.text, &a.text_file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) => std::fs::read_to_string(f)
             .with_context(|| format!("cannot read text file {}", f.display()))?,
         (None, None) => bail!("pass --text or --text-file"),
     };
-    let c = client(server, &a.network, &a.mnemonic, true)?;
+    let c = client(server, &a.common.network, &a.common.mnemonic, true)?;
     let posted = block_on(c.post_text(&room, &text))??;
     if a.json {
         return print_json(&message_json(&posted));
@@ -313,11 +308,7 @@ pub fn post(a: PostArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct ReactArgs {
     #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    mnemonic: MnemonicArgs,
-    #[command(flatten)]
-    network: NetworkArgs,
+    common: ClientArgs,
     /// The message id.
     #[arg(long)]
     id: i64,
@@ -334,8 +325,8 @@ pub struct ReactArgs {
 
 /// Adds or removes a reaction.
 pub fn react(a: ReactArgs) -> anyhow::Result<()> {
-    let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.network, &a.mnemonic, true)?;
+    let (server, room) = a.common.server.resolve_room()?;
+    let c = client(server, &a.common.network, &a.common.mnemonic, true)?;
     let (changed, seqno) = if a.remove {
         let r = block_on(c.unreact(&room, a.id, &a.emoji))??;
         (r.removed, r.seqno)
@@ -355,11 +346,7 @@ pub fn react(a: ReactArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    mnemonic: MnemonicArgs,
-    #[command(flatten)]
-    network: NetworkArgs,
+    common: ClientArgs,
     /// The message id.
     #[arg(long)]
     id: i64,
@@ -370,8 +357,8 @@ pub struct DeleteArgs {
 
 /// Deletes a message.
 pub fn delete(a: DeleteArgs) -> anyhow::Result<()> {
-    let (server, room) = a.server.resolve_room()?;
-    let c = client(server, &a.network, &a.mnemonic, true)?;
+    let (server, room) = a.common.server.resolve_room()?;
+    let c = client(server, &a.common.network, &a.common.mnemonic, true)?;
     block_on(c.delete(&room, a.id))??;
     if a.json {
         return print_json(&json!({ "deleted": a.id }));
@@ -384,11 +371,7 @@ pub fn delete(a: DeleteArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 pub struct WatchArgs {
     #[command(flatten)]
-    server: ServerArgs,
-    #[command(flatten)]
-    mnemonic: MnemonicArgs,
-    #[command(flatten)]
-    network: NetworkArgs,
+    common: ClientArgs,
     /// Seconds between polls.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
     interval: u64,
@@ -478,8 +461,13 @@ pub fn event_line(e: &Event) -> String {
 
 /// Streams events until interrupted.
 pub fn watch(a: WatchArgs) -> anyhow::Result<()> {
-    let (server, room) = a.server.resolve_room()?;
-    let c = Arc::new(client(server, &a.network, &a.mnemonic, false)?);
+    let (server, room) = a.common.server.resolve_room()?;
+    let c = Arc::new(client(
+        server,
+        &a.common.network,
+        &a.common.mnemonic,
+        false,
+    )?);
     let config = PollerConfig {
         interval: std::time::Duration::from_secs(a.interval),
         ..PollerConfig::default()
