@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use curve25519_dalek::{EdwardsPoint, Scalar};
+use curve25519_dalek::Scalar;
 use zeroize::Zeroizing;
 
 use crate::error::Result;
@@ -158,7 +158,7 @@ fn blinded_public(
 ) -> [u8; 32] {
     memo::blinded_public_key(
         (tag, *identity.ed25519_public_key(), *server.as_bytes()),
-        || EdwardsPoint::mul_base(secret).compress().to_bytes(),
+        || crate::basepoint::mul_base_compressed(secret),
     )
 }
 
@@ -170,7 +170,7 @@ pub(crate) fn sign_with_nonce(
     r: &Scalar,
     message: &[u8],
 ) -> [u8; 64] {
-    let big_r = EdwardsPoint::mul_base(r).compress().to_bytes();
+    let big_r = crate::basepoint::mul_base_compressed(r);
     let h = Scalar::from_bytes_mod_order_wide(&sha512(&[&big_r, public, message]));
     let s = r + h * a;
     let mut sig = [0u8; 64];

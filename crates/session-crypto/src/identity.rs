@@ -2,8 +2,8 @@
 
 use std::fmt;
 
+use curve25519_dalek::Scalar;
 use curve25519_dalek::scalar::clamp_integer;
-use curve25519_dalek::{EdwardsPoint, Scalar};
 use ed25519_dalek::{Signer, SigningKey};
 use zeroize::Zeroizing;
 
@@ -128,7 +128,7 @@ impl Identity {
     /// the signing nonce key (the id alone is what matching and display need).
     pub fn blind15_id(&self, server: &ServerPubkey) -> BlindedId {
         let secret = Zeroizing::new(blind15_factor(server) * *self.secret_scalar());
-        let public = EdwardsPoint::mul_base(&secret).compress().to_bytes();
+        let public = crate::basepoint::mul_base_compressed(&secret);
         BlindedId::new(BlindingScheme::Blind15, public)
     }
 

@@ -1,7 +1,7 @@
 //! Signature verification, and the XEd25519 signatures of unblinded SOGS posts
 //! (spec/crypto.md §4).
 
-use curve25519_dalek::{EdwardsPoint, Scalar};
+use curve25519_dalek::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
 use zeroize::Zeroizing;
 
@@ -44,7 +44,7 @@ pub fn sign_xed25519(x25519_secret: &[u8; 32], message: &[u8], random: &[u8; 64]
     let a = Zeroizing::new(Scalar::from_bytes_mod_order(
         curve25519_dalek::scalar::clamp_integer(*x25519_secret),
     ));
-    let big_a = EdwardsPoint::mul_base(&a).compress().to_bytes();
+    let big_a = crate::basepoint::mul_base_compressed(&a);
     // Negate a when A is negative so that the public key is |A| (sign bit 0).
     let (a, public) = if big_a[31] & 0x80 != 0 {
         let mut pos = big_a;
@@ -80,7 +80,9 @@ pub fn verify_xed25519(x25519_public: &[u8; 32], message: &[u8], signature: &[u8
 pub(crate) fn sign_curve25519_js(x25519_secret: &[u8; 32], message: &[u8]) -> [u8; 64] {
     let a_bytes = curve25519_dalek::scalar::clamp_integer(*x25519_secret);
     let a = Scalar::from_bytes_mod_order(a_bytes);
-    let big_a = EdwardsPoint::mul_base(&a).compress().to_bytes();
+    let big_a = curve25519_dalek::EdwardsPoint::mul_base(&a)
+        .compress()
+        .to_bytes();
     let r = Scalar::from_bytes_mod_order_wide(&sha512(&[&a_bytes, message]));
     let mut sig = sign_with_nonce(&a, &big_a, &r, message);
     sig[63] |= big_a[31] & 0x80;
