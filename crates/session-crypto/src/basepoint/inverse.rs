@@ -5,7 +5,7 @@
 //!
 //! Why not Fermat (`x^(p−2)`, 254 squarings and 11 multiplications, what curve25519-dalek
 //! does): this is about twice as fast, and the inversion is a quarter of every signature's
-//! cost. libsodium inverts the same way since 1.0.19.
+//! cost. libsodium inverts the same way since 1.0.22-stable.
 //!
 //! Numbers are held in *signed-62* form, five `i64` limbs of 62 bits each, the top one signed.
 //! The work is 10 rounds of 59 divsteps. A round computes, from the low 62 bits of `f` and
@@ -58,7 +58,7 @@ pub(super) fn invert_mod_p(x: &[u8; 32]) -> [u8; 32] {
     from_signed62(&normalize(d, f[4]))
 }
 
-/// 59 divsteps on the low 64 bits of `f` (odd) and `g`; returns the new `zeta` and the
+/// 59 divsteps on the low bits of `f` (odd) and `g` (limb 0, 62 bits, of which 59 matter); returns the new `zeta` and the
 /// matrix `T` with `T·(f, g) = 2⁶²·(f', g')`.
 ///
 /// One divstep, with `zeta = −(delta + ½)`: if `zeta < 0` and `g` is odd,

@@ -14,12 +14,14 @@
 //! - [`table`]: `k·256ʲ·B` for k = 1..=8, j = 0..32, built once, read in constant time.
 //!
 //! The algorithm is the usual signed radix-16 one (also ref10's and curve25519-dalek's): with
-//! `s = Σ sᵢ·16ⁱ`, sᵢ ∈ [−8, 8), `s·B = Σ_even sᵢ·16ⁱ·B + 16·Σ_odd sᵢ·16ⁱ⁻¹·B`, 64 table
+//! `s = Σ sᵢ·16ⁱ`, sᵢ ∈ [−8, 8) (the last in [−8, 8]), `s·B = Σ_even sᵢ·16ⁱ·B + 16·Σ_odd sᵢ·16ⁱ⁻¹·B`, 64 table
 //! additions and 4 doublings; sums that are only doubled or encoded next stay projective.
 //!
 //! Constant time: the table scan reads all 8 entries of a row under masks that pass through
 //! `black_box` (without it LLVM turns the scan into a branch on the digit), the inversion is
-//! a fixed 590 masked divsteps, and nothing else looks at the scalar.
+//! a fixed 590 masked divsteps, and nothing else looks at the scalar. `black_box` is an
+//! optimization barrier on a best-effort basis, the same protection `subtle` (and so
+//! curve25519-dalek) relies on; the disassembly of `select` was checked to have no branch.
 //!
 //! Tests check the result against curve25519-dalek
 //! (`EdwardsPoint::mul_base(s).compress()`) and libsodium

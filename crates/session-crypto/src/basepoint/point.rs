@@ -198,8 +198,8 @@ impl AffineNiels {
         &self.limbs
     }
 
-    /// The point with these limbs: an OR of masked table entries of which at most one mask
-    /// was set, so the limbs are some entry's (or zero, which the caller replaces).
+    /// The point with these limbs: an OR of masked table entries and the identity, of which
+    /// exactly one mask was set, so the limbs are that entry's (the identity for digit 0).
     pub(super) fn from_limbs(limbs: [u64; 15]) -> AffineNiels {
         AffineNiels { limbs }
     }

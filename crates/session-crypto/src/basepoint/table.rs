@@ -1,7 +1,7 @@
 //! The precomputed multiples of the Ed25519 basepoint B and their constant-time lookup.
 //!
 //! Row `j` holds `k·256ʲ·B` for k = 1..=8 as [`AffineNiels`], 32 rows (30 KiB), built once
-//! per process on first use (about a millisecond: 288 inversions) from B's affine
+//! per process on first use (about a millisecond: 289 inversions) from B's affine
 //! coordinates with this module's own arithmetic, so that no table is transcribed by hand.
 
 use std::sync::OnceLock;
