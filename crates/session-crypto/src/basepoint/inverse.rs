@@ -51,46 +51,64 @@ pub(super) fn invert_mod_p(x: &[u8; 32]) -> [u8; 32] {
     for _ in 0..ROUNDS {
         let (next_zeta, t) = divsteps_59(zeta, f[0] as u64, g[0] as u64);
         zeta = next_zeta;
-        update_de(&mut d, &mut e, &t);
+        // f and g first: the next round's divsteps wait for them, and can run alongside d
+        // and e's update, which nothing waits for until the end.
         update_fg(&mut f, &mut g, &t);
+        update_de(&mut d, &mut e, &t);
     }
     // Now g = 0 and f = ±1 (or f = p when x = 0, and then d = 0).
     from_signed62(&normalize(d, f[4]))
 }
 
-/// 59 divsteps on the low bits of `f` (odd) and `g` (limb 0, 62 bits, of which 59 matter); returns the new `zeta` and the
-/// matrix `T` with `T·(f, g) = 2⁶²·(f', g')`.
+/// 59 divsteps on the low bits of `f` (odd) and `g` (limb 0: 62 bits, of which 59 matter);
+/// returns the new `zeta` and the matrix `T` with `T·(f, g) = 2⁶²·(f', g')`.
 ///
 /// One divstep, with `zeta = −(delta + ½)`: if `zeta < 0` and `g` is odd,
 /// `(zeta, f, g) → (−zeta − 2, g, (g − f)/2)`; otherwise
 /// `(zeta, f, g) → (zeta − 1, f, (g + (g mod 2)·f)/2)`. Both cases are computed with masks.
-fn divsteps_59(mut zeta: i64, f0: u64, g0: u64) -> (i64, Matrix) {
-    // The matrix starts as 8·I so that after 59 doublings of (u, v) it is scaled by 2⁶²;
-    // it is kept as u64 (wrapping) because its entries stay within ±2⁶².
-    let (mut u, mut v, mut q, mut r) = (8u64, 0u64, 0u64, 8u64);
-    let (mut f, mut g) = (f0, g0);
-    for _ in 3..62 {
-        let zeta_negative = (zeta >> 63) as u64;
-        let g_odd = (g & 1).wrapping_neg();
-        // With g odd: g ± f, and the same on its row of the matrix.
-        let f_signed = (f ^ zeta_negative).wrapping_sub(zeta_negative);
-        let u_signed = (u ^ zeta_negative).wrapping_sub(zeta_negative);
-        let v_signed = (v ^ zeta_negative).wrapping_sub(zeta_negative);
-        g = g.wrapping_add(f_signed & g_odd);
-        q = q.wrapping_add(u_signed & g_odd);
-        r = r.wrapping_add(v_signed & g_odd);
-        // When both held, f takes the old g (f + (g − f)), and zeta becomes −zeta − 2.
-        let swap = zeta_negative & g_odd;
-        zeta = (zeta ^ swap as i64) - 1;
-        f = f.wrapping_add(g & swap);
-        u = u.wrapping_add(q & swap);
-        v = v.wrapping_add(r & swap);
-        // g is even now: halve it, and double f's row instead of halving g's.
-        g >>= 1;
-        u <<= 1;
-        v <<= 1;
+///
+/// The steps run in two halves of 30 and 29 whose matrices have entries within ±2³⁰, so
+/// each row `(u, v)` fits in one `u64` as `u + v·2³²` and one step updates two words
+/// instead of four; the halves' matrices are then multiplied into `8·I` (the 8 makes the
+/// scale 2³·2⁵⁹ = 2⁶²). [`divsteps_59_unpacked`] in the tests is the plain form.
+fn divsteps_59(mut zeta: i64, mut f: u64, mut g: u64) -> (i64, Matrix) {
+    let mut t: [[i64; 2]; 2] = [[8, 0], [0, 8]];
+    for steps in [30, 29] {
+        // (u, v) of f's row and (q, r) of g's row, packed; identity to start.
+        let mut uv: u64 = 1;
+        let mut qr: u64 = 1 << 32;
+        for _ in 0..steps {
+            let zeta_negative = (zeta >> 63) as u64;
+            let g_odd = (g & 1).wrapping_neg();
+            let swap = zeta_negative & g_odd;
+            let f_signed = (f ^ zeta_negative).wrapping_sub(zeta_negative);
+            let uv_signed = (uv ^ zeta_negative).wrapping_sub(zeta_negative);
+            // When swapping, f and its row take g's (old) values ...
+            f ^= (f ^ g) & swap;
+            uv ^= (uv ^ qr) & swap;
+            // ... and g becomes (g ± f)/2 with the old f, its row q ± u.
+            g = g.wrapping_add(f_signed & g_odd) >> 1;
+            qr = qr.wrapping_add(uv_signed & g_odd);
+            zeta = (zeta ^ swap as i64) - 1;
+            // g was halved: double f's row instead of halving g's.
+            uv <<= 1;
+        }
+        let h = [unpack(uv), unpack(qr)];
+        t = core::array::from_fn(|i| {
+            core::array::from_fn(|j| {
+                h[i][0]
+                    .wrapping_mul(t[0][j])
+                    .wrapping_add(h[i][1].wrapping_mul(t[1][j]))
+            })
+        });
     }
-    (zeta, [u as i64, v as i64, q as i64, r as i64])
+    (zeta, [t[0][0], t[0][1], t[1][0], t[1][1]])
+}
+
+/// A row `(a, b)` packed as `a + b·2³²` (both within ±2³¹) back into two integers.
+fn unpack(packed: u64) -> [i64; 2] {
+    let low = i64::from(packed as u32 as i32);
+    [low, (packed.wrapping_sub(low as u64) as i64) >> 32]
 }
 
 /// `(f, g) ← T·(f, g) / 2⁶²`, exactly (the low 62 bits of both products are zero).
@@ -293,7 +311,44 @@ mod tests {
         }
     }
 
+    /// The plain form of [`divsteps_59`] (four matrix words per step), as the reference.
+    fn divsteps_59_unpacked(mut zeta: i64, f0: u64, g0: u64) -> (i64, Matrix) {
+        // The matrix starts as 8·I so that after 59 doublings of (u, v) it is scaled by 2⁶²;
+        // it is kept as u64 (wrapping) because its entries stay within ±2⁶².
+        let (mut u, mut v, mut q, mut r) = (8u64, 0u64, 0u64, 8u64);
+        let (mut f, mut g) = (f0, g0);
+        for _ in 3..62 {
+            let zeta_negative = (zeta >> 63) as u64;
+            let g_odd = (g & 1).wrapping_neg();
+            // With g odd: g ± f, and the same on its row of the matrix.
+            let f_signed = (f ^ zeta_negative).wrapping_sub(zeta_negative);
+            let u_signed = (u ^ zeta_negative).wrapping_sub(zeta_negative);
+            let v_signed = (v ^ zeta_negative).wrapping_sub(zeta_negative);
+            g = g.wrapping_add(f_signed & g_odd);
+            q = q.wrapping_add(u_signed & g_odd);
+            r = r.wrapping_add(v_signed & g_odd);
+            // When both held, f takes the old g (f + (g − f)), and zeta becomes −zeta − 2.
+            let swap = zeta_negative & g_odd;
+            zeta = (zeta ^ swap as i64) - 1;
+            f = f.wrapping_add(g & swap);
+            u = u.wrapping_add(q & swap);
+            v = v.wrapping_add(r & swap);
+            // g is even now: halve it, and double f's row instead of halving g's.
+            g >>= 1;
+            u <<= 1;
+            v <<= 1;
+        }
+        (zeta, [u as i64, v as i64, q as i64, r as i64])
+    }
+
     proptest! {
+        #[test]
+        fn packed_divsteps_match_the_plain_form(zeta in -600i64..600, f in any::<u64>(), g in any::<u64>()) {
+            let f = (f | 1) & M62;
+            let g = g & M62;
+            prop_assert_eq!(divsteps_59(zeta, f, g), divsteps_59_unpacked(zeta, f, g));
+        }
+
         #[test]
         fn random_values_invert(x in any::<[u8; 32]>()) {
             check(x);
