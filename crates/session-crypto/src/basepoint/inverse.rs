@@ -113,22 +113,7 @@ fn unpack(packed: u64) -> [i64; 2] {
 
 /// `(f, g) ← T·(f, g) / 2⁶²`, exactly (the low 62 bits of both products are zero).
 fn update_fg(f: &mut [i64; 5], g: &mut [i64; 5], t: &Matrix) {
-    let [u, v, q, r] = t.map(i128::from);
-    let mut cf = u * i128::from(f[0]) + v * i128::from(g[0]);
-    let mut cg = q * i128::from(f[0]) + r * i128::from(g[0]);
-    debug_assert!(cf as u64 & M62 == 0 && cg as u64 & M62 == 0);
-    cf >>= 62;
-    cg >>= 62;
-    for i in 1..5 {
-        cf += u * i128::from(f[i]) + v * i128::from(g[i]);
-        cg += q * i128::from(f[i]) + r * i128::from(g[i]);
-        f[i - 1] = (cf as u64 & M62) as i64;
-        g[i - 1] = (cg as u64 & M62) as i64;
-        cf >>= 62;
-        cg >>= 62;
-    }
-    f[4] = cf as i64;
-    g[4] = cg as i64;
+    apply_and_shift(f, g, t, [0, 0]);
 }
 
 /// `(d, e) ← T·(d, e) / 2⁶² (mod p)`, with `d` and `e` kept in (−2p, p).
@@ -140,29 +125,38 @@ fn update_de(d: &mut [i64; 5], e: &mut [i64; 5], t: &Matrix) {
     let [u, v, q, r] = *t;
     let d_negative = d[4] >> 63;
     let e_negative = e[4] >> 63;
-    let mut md = (u & d_negative).wrapping_add(v & e_negative);
-    let mut me = (q & d_negative).wrapping_add(r & e_negative);
+    let md = (u & d_negative).wrapping_add(v & e_negative);
+    let me = (q & d_negative).wrapping_add(r & e_negative);
+    // The low limbs of T·(d, e), modulo 2⁶⁴ (all that p⁻¹ mod 2⁶² needs).
+    let low_d = (u.wrapping_mul(d[0])).wrapping_add(v.wrapping_mul(e[0])) as u64;
+    let low_e = (q.wrapping_mul(d[0])).wrapping_add(r.wrapping_mul(e[0])) as u64;
+    let md = md.wrapping_sub((P_INV62.wrapping_mul(low_d).wrapping_add(md as u64) & M62) as i64);
+    let me = me.wrapping_sub((P_INV62.wrapping_mul(low_e).wrapping_add(me as u64) & M62) as i64);
+    apply_and_shift(d, e, t, [md, me]);
+}
+
+/// `(a, b) ← (T·(a, b) + (m_a, m_b)·p) / 2⁶²`, limb by limb in 128-bit accumulators; the
+/// caller guarantees that the low 62 bits of the numerators are zero.
+fn apply_and_shift(a: &mut [i64; 5], b: &mut [i64; 5], t: &Matrix, m: [i64; 2]) {
     let [u, v, q, r] = t.map(i128::from);
-    let mut cd = u * i128::from(d[0]) + v * i128::from(e[0]);
-    let mut ce = q * i128::from(d[0]) + r * i128::from(e[0]);
-    md = md.wrapping_sub((P_INV62.wrapping_mul(cd as u64).wrapping_add(md as u64) & M62) as i64);
-    me = me.wrapping_sub((P_INV62.wrapping_mul(ce as u64).wrapping_add(me as u64) & M62) as i64);
-    let (md, me) = (i128::from(md), i128::from(me));
-    cd += i128::from(P[0]) * md;
-    ce += i128::from(P[0]) * me;
-    debug_assert!(cd as u64 & M62 == 0 && ce as u64 & M62 == 0);
-    cd >>= 62;
-    ce >>= 62;
-    for i in 1..5 {
-        cd += u * i128::from(d[i]) + v * i128::from(e[i]) + i128::from(P[i]) * md;
-        ce += q * i128::from(d[i]) + r * i128::from(e[i]) + i128::from(P[i]) * me;
-        d[i - 1] = (cd as u64 & M62) as i64;
-        e[i - 1] = (ce as u64 & M62) as i64;
-        cd >>= 62;
-        ce >>= 62;
+    let [ma, mb] = m.map(i128::from);
+    let mut ca: i128 = 0;
+    let mut cb: i128 = 0;
+    for i in 0..5 {
+        let p = i128::from(P[i]);
+        ca += u * i128::from(a[i]) + v * i128::from(b[i]) + p * ma;
+        cb += q * i128::from(a[i]) + r * i128::from(b[i]) + p * mb;
+        if i == 0 {
+            debug_assert!(ca as u64 & M62 == 0 && cb as u64 & M62 == 0);
+        } else {
+            a[i - 1] = (ca as u64 & M62) as i64;
+            b[i - 1] = (cb as u64 & M62) as i64;
+        }
+        ca >>= 62;
+        cb >>= 62;
     }
-    d[4] = cd as i64;
-    e[4] = ce as i64;
+    a[4] = ca as i64;
+    b[4] = cb as i64;
 }
 
 /// `sign(f)·d mod p` in [0, p) with limbs in [0, 2⁶²), for `d` in (−2p, p) with normalized
